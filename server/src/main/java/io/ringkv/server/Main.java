@@ -1,0 +1,67 @@
+package io.ringkv.server;
+
+import io.ringkv.server.config.ConfigException;
+import io.ringkv.server.config.ServerConfig;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * {@code ringkv-server [config-file] [--option value ...]}: started exactly like redis-server.
+ * Exits with status 1 and Redis's kind of message on a bad configuration.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ServerConfig config;
+        try {
+            config = ServerConfig.fromArgs(args);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        PrintStream out = System.out;
+        String logfile = config.get("logfile");
+        if (!logfile.isEmpty()) {
+            out = new PrintStream(new FileOutputStream(logfile, true), true, StandardCharsets.UTF_8);
+        }
+        Clock clock = Clock.systemUTC();
+        ServerLog log = new ServerLog(out, clock, ServerLog.parseLevel(config.get("loglevel")));
+        log.notice("ringkv " + ServerContext.RINGKV_VERSION + " (Redis " + ServerContext.REDIS_VERSION
+            + " compatible) starting, pid=" + ProcessHandle.current().pid());
+        writePidFile(config, log);
+        RingkvServer server = new RingkvServer(config, clock, log);
+        try {
+            server.start();
+        } catch (IllegalStateException e) {
+            log.warning(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.warning("Received shutdown signal, scheduling shutdown...");
+            server.close();
+            log.warning("ringkv is now ready to exit, bye bye...");
+        }, "ringkv-shutdown"));
+    }
+
+    private static void writePidFile(ServerConfig config, ServerLog log) {
+        String pidfile = config.get("pidfile");
+        if (pidfile.isEmpty()) {
+            return;
+        }
+        try {
+            Files.writeString(Path.of(pidfile), ProcessHandle.current().pid() + "\n");
+        } catch (IOException e) {
+            log.warning("Failed to write PID file: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.ringkv.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.ringkv.server.client.ClientRegistry;
+import io.ringkv.server.client.ClientSession;
+import io.ringkv.server.command.Commands;
+import io.ringkv.server.config.ServerConfig;
+import io.ringkv.server.keyspace.Keyspace;
+import io.ringkv.server.resp.RespPipeline;
+import io.ringkv.storage.Engine;
+import io.ringkv.storage.MemoryEngine;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One ringkv node serving RESP: owns the event loops, the listening sockets, the engine and the
+ * server cron (active expiry, idle-client sweep, stats sampling). Everything it builds is handed
+ * down through constructors; nothing is static, so a test can run several in one JVM.
+ */
+public final class RingkvServer implements AutoCloseable {
+
+    private final ServerConfig config;
+    private final ServerLog log;
+    private final Engine engine;
+    private final ServerContext context;
+    private final List<Channel> listeners = new ArrayList<>();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private ScheduledExecutorService cron;
+
+    public RingkvServer(ServerConfig config, Clock clock, ServerLog log) {
+        this.config = config;
+        this.log = log;
+        this.engine = new MemoryEngine();
+        SplittableRandom seedSource = new SplittableRandom();
+        byte[] runId = new byte[20];
+        for (int i = 0; i < runId.length; i++) {
+            runId[i] = (byte) seedSource.nextInt(256);
+        }
+        Keyspace keyspace = new Keyspace(engine, clock, new SplittableRandom(seedSource.nextLong()));
+        this.context = new ServerContext(config, keyspace, new ServerStats(), new ClientRegistry(),
+            Commands.table(), clock, log, clock.millis(), HexFormat.of().formatHex(runId),
+            ServerContext.REDIS_VERSION, ServerContext.RINGKV_VERSION, transportName(config),
+            new AtomicInteger(config.port()));
+    }
+
+    public ServerContext context() {
+        return context;
+    }
+
+    /** Binds every address of {@code bind} and starts the cron; throws if nothing could bind. */
+    public void start() throws InterruptedException {
+        String transport = context.transport();
+        IoHandlerFactory ioFactory = switch (transport) {
+            case "epoll" -> EpollIoHandler.newFactory();
+            case "io_uring" -> IoUringIoHandler.newFactory();
+            default -> NioIoHandler.newFactory();
+        };
+        Class<? extends ServerSocketChannel> channelClass = switch (transport) {
+            case "epoll" -> EpollServerSocketChannel.class;
+            case "io_uring" -> IoUringServerSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+        };
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ringkv-accept"), ioFactory);
+        workerGroup = new MultiThreadIoEventLoopGroup(config.intValue("io-threads"),
+            new DefaultThreadFactory("ringkv-io"), ioFactory);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, config.intValue("tcp-backlog"))
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            // Stop reading from a client whose unsent replies pass 1 MB; resume under 256 KB.
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+            .childHandler(new RespPipeline(context));
+        int port = config.port();
+        for (String address : config.get("bind").trim().split("\\s+")) {
+            boolean optional = address.startsWith("-");
+            String host = optional ? address.substring(1) : address;
+            if (host.equals("*")) {
+                host = "0.0.0.0";
+            } else if (host.equals("::*")) {
+                host = "::";
+            }
+            try {
+                Channel channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+                listeners.add(channel);
+                port = ((InetSocketAddress) channel.localAddress()).getPort();
+                context.tcpPort().set(port);
+            } catch (Exception e) {
+                if (!optional) {
+                    close();
+                    throw new IllegalStateException("Could not create server TCP listening socket " + host + ":"
+                        + port + ": " + e.getMessage(), e);
+                }
+                log.warning("Could not bind optional address " + host + ":" + port + ": " + e.getMessage());
+            }
+        }
+        if (listeners.isEmpty()) {
+            close();
+            throw new IllegalStateException("Failed listening on any address of bind '" + config.get("bind") + "'");
+        }
+        cron = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ringkv-cron", true));
+        long periodMillis = Math.max(1, 1000 / config.hz());
+        cron.scheduleWithFixedDelay(this::serverCron, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        log.notice("Server initialized (transport " + transport + ", io-threads " + config.intValue("io-threads")
+            + ", storage " + config.get("storage") + ")");
+        log.notice("Ready to accept connections tcp on port " + port);
+    }
+
+    /**
+     * Background work, Redis's serverCron: active expiry with a time budget of a quarter of the
+     * period, closing clients idle past {@code timeout}, and the ops/sec sample. Any failure is
+     * logged and the next tick runs anyway.
+     */
+    private void serverCron() {
+        try {
+            long period = Math.max(1, 1000 / config.hz());
+            context.keyspace().activeExpireCycle(Math.max(1, period / 4));
+            long now = context.clock().millis();
+            long timeout = config.timeoutSeconds();
+            if (timeout > 0) {
+                for (ClientSession client : context.clients().all()) {
+                    if (now - client.lastInteractionMillis() > timeout * 1000) {
+                        log.verbose("Closing idle client id=" + client.id());
+                        client.channel().close();
+                    }
+                }
+            }
+            context.stats().sample(now);
+        } catch (RuntimeException e) {
+            log.warning("server cron failed: " + e);
+        }
+    }
+
+    private static String transportName(ServerConfig config) {
+        String wanted = config.get("io-transport");
+        return switch (wanted) {
+            case "epoll", "io_uring", "nio" -> wanted;
+            default -> Epoll.isAvailable() ? "epoll" : IoUring.isAvailable() ? "io_uring" : "nio";
+        };
+    }
+
+    @Override
+    public void close() {
+        for (Channel channel : listeners) {
+            channel.close().syncUninterruptibly();
+        }
+        listeners.clear();
+        if (cron != null) {
+            cron.shutdownNow();
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        engine.close();
+    }
+}

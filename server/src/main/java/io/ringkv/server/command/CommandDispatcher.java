@@ -1,0 +1,154 @@
+package io.ringkv.server.command;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.ringkv.server.ServerContext;
+import io.ringkv.server.client.ClientSession;
+import io.ringkv.server.resp.ProtocolError;
+import io.ringkv.server.resp.Reply;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The last handler of a client's pipeline: runs each assembled command and writes its reply.
+ *
+ * <p>Replies of one read batch (a pipeline of commands that arrived together) go into one buffer
+ * that is written and flushed once, in {@link #channelReadComplete}: one syscall per batch instead
+ * of one per reply. When the client stops reading and the socket's write buffer passes its high
+ * watermark, the server stops reading from that client until it drains, so a client that
+ * pipelines without reading cannot make the server buffer without bound.
+ *
+ * <p>Checks run in Redis's order (processCommand): unknown command, arity, authentication.
+ */
+public final class CommandDispatcher extends ChannelInboundHandlerAdapter {
+
+    private final ServerContext server;
+    private final ClientSession session;
+    private final Request request;
+    private ByteBuf batch;
+
+    public CommandDispatcher(ServerContext server, ClientSession session) {
+        this.server = server;
+        this.session = session;
+        this.request = new Request(server, session);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Reply reply = session.reply();
+        if (batch == null) {
+            batch = ctx.alloc().ioBuffer(256);
+            reply.target(batch);
+        }
+        if (msg instanceof byte[][] argv) {
+            execute(argv, reply);
+        } else if (msg instanceof ProtocolError error) {
+            if (error.reply()) {
+                reply.error(error.errorText());
+            } else {
+                server.log().verbose("Closing client id=" + session.id() + ": " + error.reason());
+            }
+            session.closeAfterReply();
+            flushBatch(ctx);
+        }
+    }
+
+    private void execute(byte[][] argv, Reply reply) {
+        if (session.shouldCloseAfterReply()) {
+            return; // after QUIT or a protocol error nothing more is read, as in Redis
+        }
+        CommandSpec spec = server.commands().lookup(argv[0]);
+        server.stats().commandsProcessed.increment();
+        session.touch(server.clock().millis(), spec == null ? "NULL" : spec.name());
+        if (spec == null) {
+            String[] rest = new String[argv.length - 1];
+            for (int i = 1; i < argv.length; i++) {
+                rest[i - 1] = new String(argv[i], StandardCharsets.UTF_8);
+            }
+            error(reply, Errors.unknownCommand(new String(argv[0], StandardCharsets.UTF_8), rest));
+            return;
+        }
+        if (!spec.arityAccepts(argv.length)) {
+            error(reply, Errors.wrongArity(spec.name()));
+            return;
+        }
+        if (!session.authenticated() && !spec.hasFlag("no-auth")) {
+            error(reply, Errors.NOAUTH);
+            return;
+        }
+        request.reset(argv, spec);
+        int mark = reply.buffer().writerIndex();
+        try {
+            spec.handler().execute(request);
+        } catch (CommandError e) {
+            reply.buffer().writerIndex(mark); // drop any partial reply
+            error(reply, e.getMessage());
+        } catch (RuntimeException e) {
+            reply.buffer().writerIndex(mark);
+            server.log().warning("Command '" + spec.name() + "' failed: " + e);
+            error(reply, "ERR internal error: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private void error(Reply reply, String text) {
+        server.stats().errorReplies.increment();
+        reply.error(text);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushBatch(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
+    private void flushBatch(ChannelHandlerContext ctx) {
+        ByteBuf out = batch;
+        if (out == null) {
+            return;
+        }
+        batch = null;
+        session.reply().target(null);
+        server.stats().netOutputBytes.add(out.readableBytes());
+        if (session.shouldCloseAfterReply()) {
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        if (out.isReadable()) {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        } else {
+            out.release();
+        }
+        if (!ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && !session.shouldCloseAfterReply()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
+        server.clients().remove(session);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            server.log().warning("Closing client id=" + session.id() + " after an error: " + cause);
+        }
+        ctx.close();
+    }
+}

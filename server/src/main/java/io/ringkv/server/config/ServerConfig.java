@@ -1,0 +1,244 @@
+package io.ringkv.server.config;
+
+import io.ringkv.server.resp.InlineParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every option the server reads, with Redis's names, units and defaults where Redis has the
+ * option. Values are kept as canonical text (what CONFIG GET answers); typed accessors parse
+ * them. Reads are lock-free (a concurrent map); CONFIG SET of several options validates all of
+ * them before applying any, as Redis 7 does.
+ *
+ * <p>Started like redis-server: an optional redis.conf-style file, then {@code --name value}
+ * overrides, the later winning.
+ */
+public final class ServerConfig {
+
+    /** One option: its type, default, and whether CONFIG SET may change it while running. */
+    public record Option(String name, OptionType type, String defaultValue, boolean mutable, String doc) {
+    }
+
+    private static final long MAX_MEMORY = Long.MAX_VALUE;
+    private static final Map<String, Option> OPTIONS = declare(
+        new Option("bind", new OptionType.Text(), "127.0.0.1 -::1", false,
+            "Addresses to listen on, separated by spaces; a leading '-' marks an address that may be missing."),
+        new Option("port", new OptionType.Integer(0, 65535), "6379", false, "TCP port for clients."),
+        new Option("tcp-backlog", new OptionType.Integer(0, Integer.MAX_VALUE), "511", false, "Listen backlog."),
+        new Option("tcp-keepalive", new OptionType.Integer(0, Integer.MAX_VALUE), "300", true,
+            "Seconds between TCP keepalive probes to clients (0 disables)."),
+        new Option("timeout", new OptionType.Integer(0, Integer.MAX_VALUE), "0", true,
+            "Close a client after this many seconds idle (0 disables)."),
+        new Option("maxclients", new OptionType.Integer(1, Integer.MAX_VALUE), "10000", true,
+            "Maximum number of connected clients."),
+        new Option("requirepass", new OptionType.Text(), "", true,
+            "Password clients must give with AUTH (empty: no password)."),
+        new Option("proto-max-bulk-len", new OptionType.Memory(1024 * 1024, 512L * 1024 * 1024), "536870912", true,
+            "Largest bulk string (one argument) a client may send. At most 512mb: the RESP decoder's own limit."),
+        new Option("client-query-buffer-limit", new OptionType.Memory(1024 * 1024, MAX_MEMORY), "1073741824", true,
+            "Largest request a client may have pending before it is disconnected."),
+        new Option("dir", new OptionType.Text(), ".", false, "Working directory for data files."),
+        new Option("storage", new OptionType.Choice(List.of("memory")), "memory", false,
+            "Storage engine. 'memory': a pure in-memory cache; nothing survives a restart."),
+        new Option("appendonly", new OptionType.Bool(), "no", false,
+            "Redis's AOF switch. Answered for tools that ask; ringkv's durability is the storage engine's."),
+        new Option("appendfsync", new OptionType.Choice(List.of("always", "everysec", "no")), "everysec", true,
+            "When the commit log is synced to disk: always, everysec or no (Redis's meaning)."),
+        new Option("save", new OptionType.Text(), "", true,
+            "Redis's RDB snapshot schedule. ringkv takes no snapshots; kept so tools that ask get an answer."),
+        new Option("databases", new OptionType.Integer(1, 1), "1", false, "Only database 0 exists."),
+        new Option("hz", new OptionType.Integer(1, 500), "10", true,
+            "Background task frequency (active expiry, idle-client checks), per second."),
+        new Option("io-threads", new OptionType.Integer(1, 128), "1", false,
+            "Event-loop threads serving clients."),
+        new Option("io-transport", new OptionType.Choice(List.of("auto", "epoll", "io_uring", "nio")), "auto", false,
+            "Network transport: auto picks native epoll, then io_uring, then NIO."),
+        new Option("maxmemory", new OptionType.Memory(0, MAX_MEMORY), "0", true,
+            "Reported in INFO; eviction is not implemented."),
+        new Option("maxmemory-policy", new OptionType.Choice(List.of("noeviction")), "noeviction", true,
+            "Only noeviction is supported."),
+        new Option("loglevel", new OptionType.Choice(List.of("debug", "verbose", "notice", "warning", "nothing")),
+            "notice", true, "Log verbosity."),
+        new Option("logfile", new OptionType.Text(), "", false, "Log file; empty logs to standard output."),
+        new Option("pidfile", new OptionType.Text(), "", false, "Write the process id here at start."),
+        new Option("daemonize", new OptionType.Choice(List.of("no")), "no", false,
+            "Only 'no': run under a supervisor instead."));
+
+    private final Map<String, String> values = new ConcurrentHashMap<>();
+
+    public ServerConfig() {
+        OPTIONS.values().forEach(o -> values.put(o.name(), o.defaultValue()));
+    }
+
+    private static Map<String, Option> declare(Option... options) {
+        Map<String, Option> map = new LinkedHashMap<>();
+        for (Option option : options) {
+            map.put(option.name(), option);
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    public static Map<String, Option> options() {
+        return OPTIONS;
+    }
+
+    /**
+     * Builds a config the way redis-server reads its command line: an optional file first, then
+     * {@code --name value...} pairs (a name's values run until the next {@code --}).
+     */
+    public static ServerConfig fromArgs(String[] args) throws ConfigException {
+        ServerConfig config = new ServerConfig();
+        int i = 0;
+        if (args.length > 0 && !args[0].startsWith("--")) {
+            Path file = Path.of(args[0]);
+            try {
+                config.loadFile(Files.readString(file, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new ConfigException("Fatal error, can't open config file '" + args[0] + "': " + e.getMessage());
+            }
+            i = 1;
+        }
+        while (i < args.length) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new ConfigException("Invalid argument '" + arg + "': expected --name value");
+            }
+            String name = arg.substring(2);
+            List<String> parts = new ArrayList<>();
+            i++;
+            while (i < args.length && !args[i].startsWith("--")) {
+                parts.add(args[i]);
+                i++;
+            }
+            config.applyStartup(name, String.join(" ", parts), "--" + name);
+        }
+        return config;
+    }
+
+    /** Applies a redis.conf-style text: one directive per line, '#' comments, quoted values. */
+    public void loadFile(String text) throws ConfigException {
+        String[] lines = text.split("\n", -1);
+        for (int n = 0; n < lines.length; n++) {
+            String line = lines[n].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            byte[][] words = InlineParser.split(line);
+            if (words == null || words.length == 0) {
+                throw fileError(n + 1, line, "Unbalanced quotes in configuration line");
+            }
+            List<String> rest = new ArrayList<>();
+            for (int w = 1; w < words.length; w++) {
+                rest.add(new String(words[w], StandardCharsets.UTF_8));
+            }
+            try {
+                applyStartup(new String(words[0], StandardCharsets.UTF_8), String.join(" ", rest), line);
+            } catch (ConfigException e) {
+                throw fileError(n + 1, line, e.getMessage());
+            }
+        }
+    }
+
+    private static ConfigException fileError(int lineNumber, String line, String reason) {
+        return new ConfigException("\n*** FATAL CONFIG FILE ERROR ***\nReading the configuration file, at line "
+            + lineNumber + "\n>>> '" + line + "'\n" + reason);
+    }
+
+    private void applyStartup(String rawName, String value, String context) throws ConfigException {
+        String name = rawName.toLowerCase(Locale.ROOT);
+        Option option = OPTIONS.get(name);
+        if (option == null) {
+            throw new ConfigException("Bad directive or wrong number of arguments");
+        }
+        values.put(name, option.type().normalise(value));
+    }
+
+    /** The option, or {@code null} if the server has no option of that name. */
+    public Option option(String name) {
+        return OPTIONS.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The current value of an option the server has; throws for an unknown name. */
+    public String get(String name) {
+        String value = values.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("no such option: " + name);
+        }
+        return value;
+    }
+
+    /**
+     * CONFIG SET of several options: every pair is checked first and nothing changes unless all
+     * are valid. Throws with Redis's error text (without the "ERR " prefix).
+     */
+    public void setAll(Map<String, String> changes) throws ConfigException {
+        Map<String, String> normalised = new LinkedHashMap<>();
+        for (Map.Entry<String, String> change : changes.entrySet()) {
+            Option option = option(change.getKey());
+            if (option == null) {
+                throw new ConfigException("Unknown option or number of arguments for CONFIG SET - '"
+                    + change.getKey() + "'");
+            }
+            if (!option.mutable()) {
+                throw new ConfigException("CONFIG SET failed (possibly related to argument '" + option.name()
+                    + "') - can't set immutable config");
+            }
+            try {
+                normalised.put(option.name(), option.type().normalise(change.getValue()));
+            } catch (ConfigException e) {
+                throw new ConfigException("CONFIG SET failed (possibly related to argument '" + option.name()
+                    + "') - " + e.getMessage());
+            }
+        }
+        values.putAll(normalised);
+    }
+
+    public int intValue(String name) {
+        return Integer.parseInt(get(name));
+    }
+
+    public long longValue(String name) {
+        return Long.parseLong(get(name));
+    }
+
+    public boolean boolValue(String name) {
+        return get(name).equals("yes");
+    }
+
+    public int port() {
+        return intValue("port");
+    }
+
+    public String requirePass() {
+        return get("requirepass");
+    }
+
+    public long protoMaxBulkLen() {
+        return longValue("proto-max-bulk-len");
+    }
+
+    public long clientQueryBufferLimit() {
+        return longValue("client-query-buffer-limit");
+    }
+
+    public int maxClients() {
+        return intValue("maxclients");
+    }
+
+    public long timeoutSeconds() {
+        return longValue("timeout");
+    }
+
+    public int hz() {
+        return intValue("hz");
+    }
+}

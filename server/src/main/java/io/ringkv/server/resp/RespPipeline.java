@@ -1,0 +1,71 @@
+package io.ringkv.server.resp;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.redis.FixedRedisMessagePool;
+import io.netty.handler.codec.redis.RedisDecoder;
+import io.ringkv.server.ServerContext;
+import io.ringkv.server.client.ClientSession;
+import io.ringkv.server.command.CommandDispatcher;
+import io.ringkv.server.command.Errors;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A client connection's pipeline: netty-codec-redis's {@link RedisDecoder} (RESP2 and inline
+ * commands), the {@link CommandAssembler} (messages to argv, limits), and the
+ * {@link CommandDispatcher} (execute, reply, batched flush). Replies are written as bytes by
+ * {@link Reply}, so there is no encoder stage.
+ *
+ * <p>Connections past {@code maxclients} get Redis's error and are closed before any handler
+ * runs, as redis-server does in acceptCommonHandler.
+ */
+public final class RespPipeline extends ChannelInitializer<Channel> {
+
+    /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline command line. */
+    public static final int MAX_INLINE_LENGTH = 64 * 1024;
+
+    private static final byte[] MAX_CLIENTS_REPLY =
+        ("-" + Errors.MAX_CLIENTS + "\r\n").getBytes(StandardCharsets.US_ASCII);
+
+    private final ServerContext server;
+
+    public RespPipeline(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        server.stats().connectionsReceived.increment();
+        if (server.clients().count() >= server.config().maxClients()) {
+            server.stats().rejectedConnections.increment();
+            channel.writeAndFlush(channel.alloc().buffer().writeBytes(MAX_CLIENTS_REPLY))
+                .addListener(f -> channel.close());
+            return;
+        }
+        long keepAlive = server.config().longValue("tcp-keepalive");
+        channel.config().setOption(ChannelOption.SO_KEEPALIVE, keepAlive > 0);
+        boolean needsAuth = !server.config().requirePass().isEmpty();
+        ClientSession session = new ClientSession(server.clients().nextId(), channel, server.clock().millis(), !needsAuth);
+        server.clients().add(session);
+        CommandAssembler.RequestLimits limits = new CommandAssembler.RequestLimits() {
+            @Override
+            public long protoMaxBulkLen() {
+                return server.config().protoMaxBulkLen();
+            }
+
+            @Override
+            public long clientQueryBufferLimit() {
+                return server.config().clientQueryBufferLimit();
+            }
+        };
+        channel.pipeline().addLast(
+            new InputMeter(server.stats()),
+            new RedisDecoder(MAX_INLINE_LENGTH, FixedRedisMessagePool.INSTANCE, true),
+            new CommandAssembler(limits, () -> !session.authenticated()),
+            new CommandDispatcher(server, session));
+        if (!channel.isActive()) {
+            server.clients().remove(session);
+        }
+    }
+}
