@@ -1,0 +1,142 @@
+package io.ringkv.compat;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real ringkv server process for a test: started from this module's test classpath (which
+ * holds the server and its dependencies) on a free loopback port, ready when it answers PING,
+ * stopped (and killed if it must be) by {@link #close}. Its output goes to a log file under
+ * target/ so a failing test can be diagnosed.
+ *
+ * <pre>
+ * try (RingkvProcess server = RingkvProcess.start("--requirepass", "secret")) {
+ *     ... new Jedis("127.0.0.1", server.port()) ...
+ * }
+ * </pre>
+ */
+public final class RingkvProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path logFile;
+
+    private RingkvProcess(Process process, int port, Path logFile) {
+        this.process = process;
+        this.port = port;
+        this.logFile = logFile;
+    }
+
+    /** Starts a server with {@code --port <free> --bind 127.0.0.1} plus {@code options}. */
+    public static RingkvProcess start(String... options) throws IOException {
+        int port = freePort();
+        Path dir = Files.createDirectories(Path.of("target", "servers"));
+        Path logFile = dir.resolve("ringkv-" + port + ".log");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.ringkv.server.Main");
+        command.add("--port");
+        command.add(Integer.toString(port));
+        command.add("--bind");
+        command.add("127.0.0.1");
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(logFile.toFile())
+            .start();
+        RingkvProcess server = new RingkvProcess(process, port, logFile);
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !process.isAlive() || server.answersPing());
+        } catch (RuntimeException e) {
+            server.close();
+            throw new IOException("ringkv did not start; log:\n" + server.log(), e);
+        }
+        if (!process.isAlive()) {
+            throw new IOException("ringkv exited at start; log:\n" + server.log());
+        }
+        return server;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public String log() {
+        try {
+            return Files.readString(logFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    public File logFile() {
+        return logFile.toFile();
+    }
+
+    /** PING over a raw socket: any reply (+PONG or -NOAUTH) means the server is serving. */
+    private boolean answersPing() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            socket.setSoTimeout(1000);
+            OutputStream out = socket.getOutputStream();
+            out.write("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            int first = in.read();
+            return first == '+' || first == '-';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL after 10 seconds). */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
