@@ -90,8 +90,24 @@ public final class Keyspace {
         Record previous = engine.put(slot, key, record);
         if (record.hasExpiry()) {
             volatileKeys.add(new ByteKey(key));
-        } else if (previous != null && previous.hasExpiry()) {
+        } else if (previous != null && !volatileKeys.isEmpty() && previous.hasExpiry()) {
+            // The emptiness test first: with no TTLs anywhere (the common case) this skips
+            // reading the replaced record, a likely cache miss on the hot path of SET.
             volatileKeys.remove(new ByteKey(key));
+        }
+    }
+
+    /**
+     * {@link #put} under the key's own lock: the blind write of plain SET, MSET's per-key
+     * fallback and friends, without a lambda on the hot path.
+     */
+    public void store(byte[] key, Record record) {
+        ReentrantLock lock = locks.lockFor(key);
+        lock.lock();
+        try {
+            put(key, record);
+        } finally {
+            lock.unlock();
         }
     }
 
