@@ -193,7 +193,7 @@ public final class Keyspace {
                 int slot = Slots.slot(candidate.bytes);
                 Record record = engine.get(slot, candidate.bytes);
                 if (record == null || !record.hasExpiry()) {
-                    volatileKeys.remove(candidate);
+                    dropStaleIndexEntry(slot, candidate);
                 } else if (record.isExpiredAt(now)) {
                     expire(slot, candidate.bytes, record);
                     expiredInSample++;
@@ -204,6 +204,22 @@ public final class Keyspace {
                 return deleted;
             }
         }
+    }
+
+    /*
+     * The TTL index names a key that no longer has a TTL (deleted, or overwritten without one).
+     * The entry is dropped under the key's lock, after a second look: without the lock a writer
+     * could give the key a TTL again between our read and the removal (its add is a no-op on an
+     * entry that is still there), and the key would then never be expired actively.
+     */
+    private void dropStaleIndexEntry(int slot, ByteKey candidate) {
+        locked(candidate.bytes, () -> {
+            Record current = engine.get(slot, candidate.bytes);
+            if (current == null || !current.hasExpiry()) {
+                volatileKeys.remove(candidate);
+            }
+            return null;
+        });
     }
 
     /** One page of SCAN. */
