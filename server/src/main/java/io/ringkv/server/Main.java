@@ -25,6 +25,9 @@ public final class Main {
         // Set before any Netty class loads; an explicit -D on the command line wins.
         defaultProperty("io.netty.buffer.checkAccessible", "false");
         defaultProperty("io.netty.buffer.checkBounds", "false");
+        // Leak detection wraps sampled buffers (the decoder's slices among them) in tracking
+        // wrappers; it is a debugging aid, switched on with -Dio.netty.leakDetection.level=simple.
+        defaultProperty("io.netty.leakDetection.level", "disabled");
         ServerConfig config;
         try {
             config = ServerConfig.fromArgs(args);
