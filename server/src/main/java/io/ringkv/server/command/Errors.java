@@ -15,7 +15,7 @@ public final class Errors {
     public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
     public static final String NOAUTH = "NOAUTH Authentication required.";
     public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
-    public static final String NOPROTO = "NOPROTO sorry, this protocol version is not supported.";
+    public static final String NOPROTO = "NOPROTO unsupported protocol version";
     public static final String MAX_CLIENTS = "ERR max number of clients reached";
     public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
 

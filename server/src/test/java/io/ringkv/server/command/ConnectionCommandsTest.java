@@ -133,14 +133,14 @@ class ConnectionCommandsTest {
     @Test
     void helloVersions() {
         ServerHarness h = new ServerHarness();
-        assertEquals("-NOPROTO sorry, this protocol version is not supported.\r\n", h.call("HELLO", "3"));
+        assertEquals("-NOPROTO unsupported protocol version\r\n", h.call("HELLO", "3"));
         assertEquals("-NOPROTO unsupported protocol version\r\n", h.call("HELLO", "1"));
         assertEquals("-NOPROTO unsupported protocol version\r\n", h.call("HELLO", "4"));
         assertEquals("-ERR Protocol version is not an integer or out of range\r\n", h.call("HELLO", "two"));
         assertEquals("-ERR Protocol version is not an integer or out of range\r\n",
             h.call("HELLO", "99999999999999999999"));
         // The version is checked before the options.
-        assertEquals("-NOPROTO sorry, this protocol version is not supported.\r\n",
+        assertEquals("-NOPROTO unsupported protocol version\r\n",
             h.call("HELLO", "3", "AUTH", "default", "x"));
     }
 
@@ -169,7 +169,7 @@ class ConnectionCommandsTest {
         assertEquals(WRONGPASS, h.call("HELLO", "2", "AUTH", "default", "wrong"));
         assertEquals(NOAUTH, h.call("PING"));
         // Refused before AUTH is looked at: the connection stays unauthenticated.
-        assertEquals("-NOPROTO sorry, this protocol version is not supported.\r\n",
+        assertEquals("-NOPROTO unsupported protocol version\r\n",
             h.call("HELLO", "3", "AUTH", "default", "secret"));
         assertEquals(NOAUTH, h.call("PING"));
         assertEquals(helloMap(1), h.call("HELLO", "2", "AUTH", "default", "secret", "SETNAME", "app"));
