@@ -796,6 +796,26 @@ class JedisCompatTest {
                 }
             });
             assertEquals("WRONGPASS invalid username-password pair or user is disabled.", e.getMessage());
+
+            // CONFIG SET requirepass applies to new authentications; a connection that is already
+            // authenticated stays so.
+            try (Jedis admin = newJedis(secured, config().password("s3cret").build())) {
+                assertEquals("OK", admin.configSet("requirepass", "changed"));
+                assertEquals("v", admin.get("k"));
+                JedisDataException old = assertThrows(JedisDataException.class, () -> {
+                    try (Jedis stale = newJedis(secured, config().password("s3cret").build())) {
+                        stale.ping();
+                    }
+                });
+                assertEquals("WRONGPASS invalid username-password pair or user is disabled.", old.getMessage());
+                try (Jedis fresh = newJedis(secured, config().password("changed").build())) {
+                    assertEquals("v", fresh.get("k"));
+                }
+                assertEquals("OK", admin.configSet("requirepass", ""));
+                try (Jedis open = newJedis(secured, config().build())) {
+                    assertEquals("v", open.get("k"));
+                }
+            }
         }
         // On a server without a password, AUTH is an error of its own.
         assertError("ERR AUTH <password> called without any password configured for the default user. "
