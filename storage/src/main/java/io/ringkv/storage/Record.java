@@ -27,9 +27,9 @@ public record Record(byte[] value, long expireAtMillis) {
         return expireAtMillis != NO_EXPIRY;
     }
 
-    /** True when the record has an expiry at or before {@code nowMillis}. */
+    /** True when the record has an expiry before {@code nowMillis}: like Redis, a key lives through its expiry millisecond. */
     public boolean isExpiredAt(long nowMillis) {
-        return expireAtMillis != NO_EXPIRY && expireAtMillis <= nowMillis;
+        return expireAtMillis != NO_EXPIRY && expireAtMillis < nowMillis;
     }
 
     public Record withExpiry(long newExpireAtMillis) {

@@ -39,7 +39,9 @@ public final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Reply reply = session.reply();
         if (batch == null) {
-            batch = ctx.alloc().ioBuffer(256);
+            // Large enough for a pipelined batch of small replies without regrowing; pooled, so
+            // the size costs nothing when it is not used.
+            batch = ctx.alloc().ioBuffer(8192);
             reply.target(batch);
         }
         if (msg instanceof byte[][] argv) {

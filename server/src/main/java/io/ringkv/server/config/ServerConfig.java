@@ -74,9 +74,14 @@ public final class ServerConfig {
             "Only 'no': run under a supervisor instead."));
 
     private final Map<String, String> values = new ConcurrentHashMap<>();
+    /**
+     * The numeric options parsed once, when set: the request path reads limits such as
+     * proto-max-bulk-len for every argument and must not parse text each time.
+     */
+    private final Map<String, Long> numbers = new ConcurrentHashMap<>();
 
     public ServerConfig() {
-        OPTIONS.values().forEach(o -> values.put(o.name(), o.defaultValue()));
+        OPTIONS.values().forEach(o -> store(o.name(), o.defaultValue()));
     }
 
     private static Map<String, Option> declare(Option... options) {
@@ -159,7 +164,15 @@ public final class ServerConfig {
         if (option == null) {
             throw new ConfigException("Bad directive or wrong number of arguments");
         }
-        values.put(name, option.type().normalise(value));
+        store(name, option.type().normalise(value));
+    }
+
+    private void store(String name, String canonical) {
+        OptionType type = OPTIONS.get(name).type();
+        if (type instanceof OptionType.Integer || type instanceof OptionType.Memory) {
+            numbers.put(name, Long.parseLong(canonical));
+        }
+        values.put(name, canonical);
     }
 
     /** The option, or {@code null} if the server has no option of that name. */
@@ -199,15 +212,19 @@ public final class ServerConfig {
                     + "') - " + e.getMessage());
             }
         }
-        values.putAll(normalised);
+        normalised.forEach(this::store);
     }
 
     public int intValue(String name) {
-        return Integer.parseInt(get(name));
+        return (int) longValue(name);
     }
 
     public long longValue(String name) {
-        return Long.parseLong(get(name));
+        Long value = numbers.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("not a numeric option: " + name);
+        }
+        return value;
     }
 
     public boolean boolValue(String name) {

@@ -90,8 +90,24 @@ public final class Keyspace {
         Record previous = engine.put(slot, key, record);
         if (record.hasExpiry()) {
             volatileKeys.add(new ByteKey(key));
-        } else if (previous != null && previous.hasExpiry()) {
+        } else if (previous != null && !volatileKeys.isEmpty() && previous.hasExpiry()) {
+            // The emptiness test first: with no TTLs anywhere (the common case) this skips
+            // reading the replaced record, a likely cache miss on the hot path of SET.
             volatileKeys.remove(new ByteKey(key));
+        }
+    }
+
+    /**
+     * {@link #put} under the key's own lock: the blind write of plain SET, MSET's per-key
+     * fallback and friends, without a lambda on the hot path.
+     */
+    public void store(byte[] key, Record record) {
+        ReentrantLock lock = locks.lockFor(key);
+        lock.lock();
+        try {
+            put(key, record);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -177,7 +193,7 @@ public final class Keyspace {
                 int slot = Slots.slot(candidate.bytes);
                 Record record = engine.get(slot, candidate.bytes);
                 if (record == null || !record.hasExpiry()) {
-                    volatileKeys.remove(candidate);
+                    dropStaleIndexEntry(slot, candidate);
                 } else if (record.isExpiredAt(now)) {
                     expire(slot, candidate.bytes, record);
                     expiredInSample++;
@@ -188,6 +204,22 @@ public final class Keyspace {
                 return deleted;
             }
         }
+    }
+
+    /*
+     * The TTL index names a key that no longer has a TTL (deleted, or overwritten without one).
+     * The entry is dropped under the key's lock, after a second look: without the lock a writer
+     * could give the key a TTL again between our read and the removal (its add is a no-op on an
+     * entry that is still there), and the key would then never be expired actively.
+     */
+    private void dropStaleIndexEntry(int slot, ByteKey candidate) {
+        locked(candidate.bytes, () -> {
+            Record current = engine.get(slot, candidate.bytes);
+            if (current == null || !current.hasExpiry()) {
+                volatileKeys.remove(candidate);
+            }
+            return null;
+        });
     }
 
     /** One page of SCAN. */

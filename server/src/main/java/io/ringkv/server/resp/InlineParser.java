@@ -18,7 +18,11 @@ public final class InlineParser {
 
     /** The arguments, or {@code null} when the quotes are unbalanced. */
     public static byte[][] split(String line) {
-        byte[] in = line.getBytes(StandardCharsets.UTF_8);
+        return split(line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The arguments of a raw line (any bytes), or {@code null} when the quotes are unbalanced. */
+    public static byte[][] split(byte[] in) {
         List<byte[]> args = new ArrayList<>();
         int i = 0;
         int n = in.length;

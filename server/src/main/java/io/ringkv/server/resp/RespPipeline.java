@@ -3,8 +3,6 @@ package io.ringkv.server.resp;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.redis.FixedRedisMessagePool;
-import io.netty.handler.codec.redis.RedisDecoder;
 import io.ringkv.server.ServerContext;
 import io.ringkv.server.client.ClientSession;
 import io.ringkv.server.command.CommandDispatcher;
@@ -12,18 +10,14 @@ import io.ringkv.server.command.Errors;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A client connection's pipeline: netty-codec-redis's {@link RedisDecoder} (RESP2 and inline
- * commands), the {@link CommandAssembler} (messages to argv, limits), and the
- * {@link CommandDispatcher} (execute, reply, batched flush). Replies are written as bytes by
+ * A client connection's pipeline: the {@link RespRequestDecoder} (RESP2 and inline commands to
+ * argv, with Redis's limits) and the {@link CommandDispatcher} (execute, reply, batched flush). Replies are written as bytes by
  * {@link Reply}, so there is no encoder stage.
  *
  * <p>Connections past {@code maxclients} get Redis's error and are closed before any handler
  * runs, as redis-server does in acceptCommonHandler.
  */
 public final class RespPipeline extends ChannelInitializer<Channel> {
-
-    /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline command line. */
-    public static final int MAX_INLINE_LENGTH = 64 * 1024;
 
     private static final byte[] MAX_CLIENTS_REPLY =
         ("-" + Errors.MAX_CLIENTS + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -48,7 +42,7 @@ public final class RespPipeline extends ChannelInitializer<Channel> {
         boolean needsAuth = !server.config().requirePass().isEmpty();
         ClientSession session = new ClientSession(server.clients().nextId(), channel, server.clock().millis(), !needsAuth);
         server.clients().add(session);
-        CommandAssembler.RequestLimits limits = new CommandAssembler.RequestLimits() {
+        RespRequestDecoder.RequestLimits limits = new RespRequestDecoder.RequestLimits() {
             @Override
             public long protoMaxBulkLen() {
                 return server.config().protoMaxBulkLen();
@@ -61,8 +55,7 @@ public final class RespPipeline extends ChannelInitializer<Channel> {
         };
         channel.pipeline().addLast(
             new InputMeter(server.stats()),
-            new RedisDecoder(MAX_INLINE_LENGTH, FixedRedisMessagePool.INSTANCE, true),
-            new CommandAssembler(limits, () -> !session.authenticated()),
+            new RespRequestDecoder(limits, () -> !session.authenticated()),
             new CommandDispatcher(server, session));
         if (!channel.isActive()) {
             server.clients().remove(session);
