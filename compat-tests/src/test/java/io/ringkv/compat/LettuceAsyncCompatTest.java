@@ -923,6 +923,8 @@ class LettuceAsyncCompatTest {
             assertEquals("OK", a(async.clientKill(addr)));
             assertError("ERR No such client", () -> a(async.clientKill(addr)));
             await().atMost(TIMEOUT).until(() -> !a(async.clientList()).contains("id=" + victimId + " "));
+            // The killed connection's socket was closed: Lettuce reconnects it as a new client.
+            await().atMost(TIMEOUT).ignoreExceptions().until(() -> a(victim.async().clientId()) != victimId);
         }
         assertEquals("PONG", a(async.ping()));
         assertError("ERR unknown subcommand 'BOGUS'. Try CLIENT HELP.", () -> raw("CLIENT", "BOGUS"));

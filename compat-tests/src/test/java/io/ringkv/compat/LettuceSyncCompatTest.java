@@ -902,6 +902,8 @@ class LettuceSyncCompatTest {
             assertEquals("OK", sync.clientKill(addr));
             assertError("ERR No such client", () -> sync.clientKill(addr));
             await().atMost(TIMEOUT).until(() -> !sync.clientList().contains("id=" + victimId + " "));
+            // The killed connection's socket was closed: Lettuce reconnects it as a new client.
+            await().atMost(TIMEOUT).ignoreExceptions().until(() -> victim.sync().clientId() != victimId);
         }
         assertEquals("PONG", sync.ping());
         assertError("ERR unknown subcommand 'BOGUS'. Try CLIENT HELP.", () -> raw("CLIENT", "BOGUS"));
