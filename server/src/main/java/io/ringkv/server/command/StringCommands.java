@@ -108,7 +108,7 @@ final class StringCommands {
     /** A read lookup that counts keyspace hits and misses, as Redis's lookupKeyRead does. */
     private static Record read(Request r, byte[] key) {
         Record record = r.server().keyspace().get(key);
-        (record == null ? r.server().stats().keyspaceMisses : r.server().stats().keyspaceHits).increment();
+        countLookup(r, record);
         return record;
     }
 
@@ -165,18 +165,21 @@ final class StringCommands {
         boolean get;
         boolean keepTtl;
         boolean persist;
-        long expireAt = Record.NO_EXPIRY; // absolute, once parsed
-        boolean hasExpire;
+        /** "ex", "px", "exat" or "pxat", or null without an expiry. */
+        String expireUnit;
+        /** Where the expiry's amount is; converted only after every option parsed, as Redis. */
+        int expireArg = -1;
     }
 
     private static void set(Request r) {
-        SetOptions o = parseSetOptions(r, 3, "set", false);
+        SetOptions o = parseSetOptions(r, 3, false);
+        long expireAt = o.expireUnit == null ? Record.NO_EXPIRY : absoluteExpiry(r, o, "set");
         byte[] key = r.arg(1);
         byte[] value = r.arg(2);
         Keyspace keyspace = r.server().keyspace();
         if (!o.nx && !o.xx && !o.get && !o.keepTtl) {
             // The common blind write: one lock, no read.
-            keyspace.store(key, new Record(value, o.expireAt));
+            keyspace.store(key, new Record(value, expireAt));
             r.reply().ok();
             return;
         }
@@ -185,10 +188,14 @@ final class StringCommands {
             if ((o.nx && current != null) || (o.xx && current == null)) {
                 return current;
             }
-            long expireAt = o.keepTtl && current != null ? current.expireAtMillis() : o.expireAt;
-            keyspace.put(key, new Record(value, expireAt));
+            long newExpireAt = o.keepTtl && current != null ? current.expireAtMillis() : expireAt;
+            keyspace.put(key, new Record(value, newExpireAt));
             return current;
         });
+        if (o.get) {
+            // SET ... GET reads the old value as GET does (getGenericCommand), so it counts.
+            countLookup(r, old);
+        }
         boolean applied = !((o.nx && old != null) || (o.xx && old == null));
         if (o.get) {
             r.reply().bulk(old == null ? null : old.value());
@@ -200,14 +207,16 @@ final class StringCommands {
     }
 
     /**
-     * SET's and GETEX's options, with Redis's rules: each of NX/XX, the expiry forms and KEEPTTL
-     * (PERSIST for GETEX) excludes the others of its group; an expiry must be a positive integer
-     * and must not overflow once made absolute ("invalid expire time in 'set' command").
+     * SET's and GETEX's options, with Redis's rules (parseExtendedStringArgumentsOrReply): NX and
+     * XX exclude each other; the four expiry forms exclude each other and KEEPTTL (PERSIST for
+     * GETEX), but one form may repeat, the last amount winning ("EX 1 EX 2" is EX 2, and the
+     * first amount is never even parsed). Only syntax is checked here: the amount is converted
+     * afterwards, so "EX abc NX XX" is a syntax error, not a bad integer.
      */
-    private static SetOptions parseSetOptions(Request r, int from, String command, boolean getex) {
+    private static SetOptions parseSetOptions(Request r, int from, boolean getex) {
         SetOptions o = new SetOptions();
         for (int i = from; i < r.argc(); i++) {
-            String option = r.keyword(i);
+            String option = asciiLower(r.arg(i));
             boolean hasNext = i + 1 < r.argc();
             switch (option) {
                 case "nx" -> {
@@ -229,29 +238,51 @@ final class StringCommands {
                     o.get = true;
                 }
                 case "keepttl" -> {
-                    if (getex || o.hasExpire) {
+                    if (getex || o.expireUnit != null) {
                         throw new CommandError(Errors.SYNTAX);
                     }
                     o.keepTtl = true;
                 }
                 case "persist" -> {
-                    if (!getex || o.hasExpire) {
+                    if (!getex || o.expireUnit != null) {
                         throw new CommandError(Errors.SYNTAX);
                     }
                     o.persist = true;
                 }
                 case "ex", "px", "exat", "pxat" -> {
-                    if (!hasNext || o.hasExpire || o.keepTtl || o.persist) {
+                    if (!hasNext || o.keepTtl || o.persist
+                        || (o.expireUnit != null && !o.expireUnit.equals(option))) {
                         throw new CommandError(Errors.SYNTAX);
                     }
-                    i++;
-                    o.expireAt = absoluteExpiry(r, option, r.longArg(i), command);
-                    o.hasExpire = true;
+                    o.expireUnit = option;
+                    o.expireArg = ++i;
                 }
                 default -> throw new CommandError(Errors.SYNTAX);
             }
         }
         return o;
+    }
+
+    /**
+     * An option name as Redis compares it: byte by byte, ASCII case-insensitively (String's
+     * toLowerCase would also fold non-ASCII letters, the Kelvin sign into 'k'), and as a C string,
+     * so it ends at the first zero byte ("NX\0junk" is NX).
+     */
+    private static String asciiLower(byte[] arg) {
+        StringBuilder name = new StringBuilder(arg.length);
+        for (byte b : arg) {
+            int c = b & 0xff;
+            if (c == 0) {
+                break;
+            }
+            name.append((char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+        }
+        return name.toString();
+    }
+
+    /** The parsed expiry of SET or GETEX as absolute milliseconds (getExpireMillisOrReply). */
+    private static long absoluteExpiry(Request r, SetOptions o, String command) {
+        return absoluteExpiry(r, o.expireUnit, r.longArg(o.expireArg), command);
     }
 
     /** EX/PX/EXAT/PXAT to absolute milliseconds, refusing non-positive and overflowing times. */
@@ -297,34 +328,52 @@ final class StringCommands {
             keyspace.put(key, Record.persistent(r.arg(2)));
             return current;
         });
+        countLookup(r, old); // GETSET reads as GET does
         r.reply().bulk(old == null ? null : old.value());
+    }
+
+    /** Counts a read lookup's keyspace hit or miss, as lookupKeyRead does. */
+    private static void countLookup(Request r, Record found) {
+        (found == null ? r.server().stats().keyspaceMisses : r.server().stats().keyspaceHits).increment();
     }
 
     private static void getdel(Request r) {
         byte[] key = r.arg(1);
         Keyspace keyspace = r.server().keyspace();
         Record old = keyspace.locked(key, () -> keyspace.remove(key));
-        (old == null ? r.server().stats().keyspaceMisses : r.server().stats().keyspaceHits).increment();
+        countLookup(r, old);
         r.reply().bulk(old == null ? null : old.value());
     }
 
+    /**
+     * GETEX follows Redis's order (getexCommand): options syntax first, then the lookup (counted),
+     * and only for an existing key the expiry amount, so "GETEX missing EX 0" answers nil. An
+     * EXAT/PXAT already reached (at or before now) deletes the key outright, which is not counted
+     * as an expiry; note the asymmetry with SET, whose key lives through its expiry millisecond.
+     */
     private static void getex(Request r) {
-        SetOptions o = parseSetOptions(r, 2, "getex", true);
+        SetOptions o = parseSetOptions(r, 2, true);
         byte[] key = r.arg(1);
         Keyspace keyspace = r.server().keyspace();
         Record record = keyspace.locked(key, () -> {
             Record current = keyspace.get(key);
+            countLookup(r, current);
             if (current == null) {
                 return null;
             }
-            if (o.hasExpire) {
-                keyspace.put(key, current.withExpiry(o.expireAt));
+            if (o.expireUnit != null) {
+                long expireAt = absoluteExpiry(r, o, "getex");
+                boolean absolute = o.expireUnit.equals("exat") || o.expireUnit.equals("pxat");
+                if (absolute && expireAt <= keyspace.now()) {
+                    keyspace.remove(key);
+                } else {
+                    keyspace.put(key, current.withExpiry(expireAt));
+                }
             } else if (o.persist && current.hasExpiry()) {
                 keyspace.put(key, current.withExpiry(Record.NO_EXPIRY));
             }
             return current;
         });
-        (record == null ? r.server().stats().keyspaceMisses : r.server().stats().keyspaceHits).increment();
         r.reply().bulk(record == null ? null : record.value());
     }
 
@@ -412,8 +461,11 @@ final class StringCommands {
                 // Nothing to write: Redis answers the current length and creates no key.
                 return (long) value.length;
             }
+            // offset may be near Long.MAX_VALUE: compare without overflowing (checkStringLength).
+            if (offset > r.server().config().protoMaxBulkLen() - patch.length) {
+                throw new CommandError(Errors.STRING_TOO_LONG);
+            }
             long needed = offset + patch.length;
-            checkSize(r, needed);
             byte[] updated = Arrays.copyOf(value, (int) Math.max(value.length, needed));
             System.arraycopy(patch, 0, updated, (int) offset, patch.length);
             keyspace.put(key, new Record(updated, current == null ? Record.NO_EXPIRY : current.expireAtMillis()));
@@ -458,25 +510,13 @@ final class StringCommands {
         r.reply().integer(result);
     }
 
+    /** INCRBYFLOAT computes in C's long double, as Redis does: see {@link Numbers#incrByFloat}. */
     private static void incrbyfloat(Request r) {
-        double increment = r.doubleArg(2);
         byte[] key = r.arg(1);
         Keyspace keyspace = r.server().keyspace();
         String result = keyspace.locked(key, () -> {
             Record current = keyspace.get(key);
-            double value = 0;
-            if (current != null) {
-                Double parsed = Numbers.parseDouble(current.value());
-                if (parsed == null) {
-                    throw new CommandError(Errors.NOT_FLOAT);
-                }
-                value = parsed;
-            }
-            double next = value + increment;
-            if (Double.isNaN(next) || Double.isInfinite(next)) {
-                throw new CommandError(Errors.NAN_OR_INFINITY);
-            }
-            String text = Numbers.formatDouble(next);
+            String text = Numbers.incrByFloat(current == null ? null : current.value(), r.arg(2));
             keyspace.put(key, new Record(text.getBytes(StandardCharsets.US_ASCII),
                 current == null ? Record.NO_EXPIRY : current.expireAtMillis()));
             return text;
