@@ -92,17 +92,6 @@ public final class Numbers {
         }
     }
 
-    /**
-     * A double in plain notation with up to 17 significant digits and no trailing zeros. Not
-     * what INCRBYFLOAT prints: that computes in long double, see {@link #incrByFloat}.
-     */
-    public static String formatDouble(double value) {
-        if (value == Math.rint(value) && Math.abs(value) < 1e17) {
-            return Long.toString((long) value);
-        }
-        BigDecimal decimal = new BigDecimal(value, new MathContext(17)).stripTrailingZeros();
-        return decimal.toPlainString();
-    }
 
     // ---- INCRBYFLOAT's long double ---------------------------------------------------------------
     //
