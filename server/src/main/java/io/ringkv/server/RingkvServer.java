@@ -87,7 +87,7 @@ public final class RingkvServer implements AutoCloseable {
             default -> NioServerSocketChannel.class;
         };
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ringkv-accept"), ioFactory);
-        workerGroup = new MultiThreadIoEventLoopGroup(config.intValue("io-threads"),
+        workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
             new DefaultThreadFactory("ringkv-io"), ioFactory);
         ServerBootstrap bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
@@ -129,7 +129,7 @@ public final class RingkvServer implements AutoCloseable {
         cron = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ringkv-cron", true));
         long periodMillis = Math.max(1, 1000 / config.hz());
         cron.scheduleWithFixedDelay(this::serverCron, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-        log.notice("Server initialized (transport " + transport + ", io-threads " + config.intValue("io-threads")
+        log.notice("Server initialized (transport " + transport + ", io-threads " + config.ioThreads()
             + ", storage " + config.get("storage") + ")");
         log.notice("Ready to accept connections tcp on port " + port);
     }

@@ -84,6 +84,18 @@ public sealed interface OptionType {
         }
     }
 
+    /** A thread count in [1, max], or "auto". */
+    record ThreadCount(int max) implements OptionType {
+        @Override
+        public String normalise(String value) throws ConfigException {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.equals("auto")) {
+                return v;
+            }
+            return new Integer(1, max).normalise(v);
+        }
+    }
+
     /** Free text. */
     record Text() implements OptionType {
         @Override

@@ -58,8 +58,8 @@ public final class ServerConfig {
         new Option("databases", new OptionType.Integer(1, 1), "1", false, "Only database 0 exists."),
         new Option("hz", new OptionType.Integer(1, 500), "10", true,
             "Background task frequency (active expiry, idle-client checks), per second."),
-        new Option("io-threads", new OptionType.Integer(1, 128), "1", false,
-            "Event-loop threads serving clients."),
+        new Option("io-threads", new OptionType.ThreadCount(128), "auto", false,
+            "Event-loop threads serving clients; 'auto' is one per CPU core, at most 8."),
         new Option("io-transport", new OptionType.Choice(List.of("auto", "epoll", "io_uring", "nio")), "auto", false,
             "Network transport: auto picks native epoll, then io_uring, then NIO."),
         new Option("maxmemory", new OptionType.Memory(0, MAX_MEMORY), "0", true,
@@ -253,6 +253,16 @@ public final class ServerConfig {
 
     public long timeoutSeconds() {
         return longValue("timeout");
+    }
+
+    /**
+     * Event-loop threads. Unlike Redis, whose command execution is single-threaded whatever
+     * io-threads says, ringkv runs commands on its event loops (keys are guarded by striped locks),
+     * so more loops mean more commands in parallel; "auto" uses the machine's cores, up to 8.
+     */
+    public int ioThreads() {
+        String value = get("io-threads");
+        return value.equals("auto") ? Math.min(8, Runtime.getRuntime().availableProcessors()) : Integer.parseInt(value);
     }
 
     public int hz() {

@@ -109,7 +109,7 @@ public final class ServerInfo {
             .field("configured_hz", config.hz());
         jvm.executable().ifPresent(path -> r.field("executable", path));
         // Several event-loop threads serve clients when io-threads > 1: Redis's threaded I/O.
-        r.field("io_threads_active", config.intValue("io-threads") > 1 ? 1 : 0);
+        r.field("io_threads_active", config.ioThreads() > 1 ? 1 : 0);
         StringBuilder listener = new StringBuilder("name=tcp");
         for (String address : config.get("bind").trim().split("\\s+")) {
             if (!address.isEmpty()) {
