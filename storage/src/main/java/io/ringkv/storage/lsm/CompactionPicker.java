@@ -6,9 +6,10 @@ package io.ringkv.storage.lsm;
  * <p>A candidate is a run of at least {@link #MIN_RUN} tables that are adjacent in flush order
  * and of similar size (the largest at most {@link #SIZE_RATIO} times the smallest). Adjacency
  * is what keeps each table's sequence range contiguous, which the read path relies on (see
- * {@link Version}). Among candidates the one with the smallest total size wins: small runs are
- * cheap, are produced most often (every few flushes), and merging them first keeps the number
- * of tables, hence the read amplification, bounded by about MIN_RUN per size tier.
+ * {@link Version}). Among candidates the one with the smallest tables wins, then the longest:
+ * small runs are cheap, are produced most often (every few flushes), and merging them first
+ * keeps the number of tables, hence the read amplification, bounded by about MIN_RUN per size
+ * tier.
  */
 final class CompactionPicker {
 
@@ -25,7 +26,7 @@ final class CompactionPicker {
      */
     static int[] pick(long[] sizes) {
         int[] best = null;
-        long bestBytes = Long.MAX_VALUE;
+        double bestAverage = Double.MAX_VALUE;
         for (int start = 0; start + MIN_RUN <= sizes.length; start++) {
             long min = Math.max(1, sizes[start]);
             long max = min;
@@ -43,9 +44,11 @@ final class CompactionPicker {
                 total += sizes[end];
                 end++;
             }
-            if (end - start >= MIN_RUN && total < bestBytes) {
+            int length = end - start;
+            double average = (double) total / length;
+            if (length >= MIN_RUN && (average < bestAverage || (average == bestAverage && length > best[1] - best[0]))) {
                 best = new int[] {start, end};
-                bestBytes = total;
+                bestAverage = average;
             }
         }
         return best;

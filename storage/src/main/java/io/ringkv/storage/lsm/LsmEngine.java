@@ -642,12 +642,21 @@ public final class LsmEngine implements Engine {
 
     /** Merges one size-tiered run if there is one; returns whether it did. Runs on "ringkv-compact". */
     boolean compactOnce() throws IOException {
+        return compactRun(CompactionPicker::pick);
+    }
+
+    /**
+     * Merges the run {@code picker} chooses from the table sizes (newest first), returning
+     * whether there was one. Runs on "ringkv-compact" (the only thread that removes tables, so
+     * the tables older than the run stay put while it merges; FLUSHALL is detected at install).
+     */
+    private boolean compactRun(java.util.function.Function<long[], int[]> picker) throws IOException {
         Version v = acquire();
         List<Table> inputs;
         Table output;
         List<byte[]> expired = new ArrayList<>();
         try {
-            int[] run = CompactionPicker.pick(sizes(v.tables));
+            int[] run = picker.apply(sizes(v.tables));
             if (run == null) {
                 return false;
             }
@@ -659,6 +668,34 @@ public final class LsmEngine implements Engine {
         }
         installCompaction(inputs, output, expired);
         return true;
+    }
+
+    /**
+     * Merges tables [start, end) of the current version (newest first), or all of them with
+     * (0, -1); waits for it. For tests and a future manual COMPACT: the picker would choose the same
+     * kind of run, just not on demand.
+     */
+    void compact(int start, int end) throws IOException {
+        try {
+            compactor.submit(() -> compactRun(sizes -> {
+                int to = end < 0 ? sizes.length : end;
+                return to - start >= 1 && to <= sizes.length ? new int[] {start, to} : null;
+            })).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for a compaction");
+        } catch (ExecutionException e) {
+            throw new IOException("compaction failed", e.getCause());
+        }
+    }
+
+    /** The live tables' summaries, newest first (tests). */
+    List<SSTableInfo> tableInfos() {
+        List<SSTableInfo> infos = new ArrayList<>();
+        for (Table t : current.tables) {
+            infos.add(t.info);
+        }
+        return infos;
     }
 
     /**
