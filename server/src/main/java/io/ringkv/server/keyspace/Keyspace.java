@@ -45,6 +45,25 @@ public final class Keyspace {
         this.engine = engine;
         this.clock = clock;
         this.random = random;
+        indexExistingTtls();
+    }
+
+    /**
+     * A durable engine comes back with keys that carry a TTL, and the TTL index lives only in
+     * memory: rebuild it with one pass over the keys, so that active expiry reaches them too
+     * (lazy expiry would, but only on access). An empty engine costs one walk of the slot table.
+     */
+    private void indexExistingTtls() {
+        for (int slot = engine.nextNonEmptySlot(0); slot >= 0; slot = engine.nextNonEmptySlot(slot + 1)) {
+            engine.forEachInSlot(slot, (key, record) -> {
+                if (record.hasExpiry()) {
+                    volatileKeys.add(new ByteKey(key));
+                }
+            });
+            if (slot + 1 >= Engine.SLOTS) {
+                break;
+            }
+        }
     }
 
     public long now() {
