@@ -18,13 +18,19 @@ import java.util.PriorityQueue;
  */
 final class MergingIterator implements EntryIterator {
 
+    /**
+     * A source and its current key, fetched once per step: SSTable iterators return a fresh copy
+     * from each key() call, and the heap compares keys O(log k) times per step.
+     */
     private static final class Head {
         final EntryIterator source;
         final int rank;
+        byte[] key;
 
         Head(EntryIterator source, int rank) {
             this.source = source;
             this.rank = rank;
+            this.key = source.key();
         }
     }
 
@@ -38,7 +44,7 @@ final class MergingIterator implements EntryIterator {
     MergingIterator(List<EntryIterator> newestFirst) {
         this.sources = newestFirst;
         this.heap = new PriorityQueue<>(Math.max(1, newestFirst.size()), (a, b) -> {
-            int c = StorageKey.compare(a.source.key(), b.source.key());
+            int c = StorageKey.compare(a.key, b.key);
             return c != 0 ? c : Integer.compare(a.rank, b.rank);
         });
     }
@@ -65,10 +71,10 @@ final class MergingIterator implements EntryIterator {
             entry = null;
             return false;
         }
-        key = top.source.key();
+        key = top.key;
         entry = top.source.entry();
         consumed.add(top);
-        while (!heap.isEmpty() && StorageKey.compare(heap.peek().source.key(), key) == 0) {
+        while (!heap.isEmpty() && StorageKey.compare(heap.peek().key, key) == 0) {
             consumed.add(heap.poll());
         }
         return true;
@@ -76,6 +82,7 @@ final class MergingIterator implements EntryIterator {
 
     private void advance(Head h) throws IOException {
         if (h.source.next()) {
+            h.key = h.source.key();
             heap.add(h);
         }
     }
