@@ -3,12 +3,14 @@ package io.ringkv.storage;
 import java.nio.file.Path;
 
 /**
- * Stored bytes that fail their checksum or do not parse: never returned as data. Names the file
- * and the offset of the damaged record or block, so an operator can find it.
+ * Bytes on disk that fail their checksum or do not parse: the storage engine's one way of saying
+ * "this file is damaged here". It is unchecked because no caller can repair the file and go on;
+ * what matters is that the damage is reported with the file and offset (so an operator can look
+ * at it) and that the damaged bytes are never handed out as data.
  */
 public final class CorruptionException extends RuntimeException {
 
-    private final Path file;
+    private final transient Path file;
     private final long offset;
 
     public CorruptionException(Path file, long offset, String what) {
