@@ -5,6 +5,8 @@ import io.ringkv.storage.Entry;
 import io.ringkv.storage.StorageKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,7 +29,13 @@ public final class SSTableReader implements AutoCloseable {
     private final Path file;
     private final long id;
     private final BlockCache cache;
-    private final FileChannel channel;
+    /**
+     * Replaced when a reading thread's interrupt closed it: NIO closes a channel for every thread
+     * when any thread blocked in it is interrupted, and one interrupted reader (an executor being
+     * shut down) must not make the table unreadable for all the others.
+     */
+    private volatile FileChannel channel;
+    private volatile boolean closed;
     private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
     private final SSTableInfo info;
     private final BloomFilter bloom;
@@ -245,19 +253,41 @@ public final class SSTableReader implements AutoCloseable {
 
     private byte[] readFully(long position, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
-        while (buf.hasRemaining()) {
-            int n = channel.read(buf, position + buf.position());
-            if (n < 0) {
-                throw new CorruptionException(file, position + buf.position(), "SSTable ends early");
+        while (true) {
+            FileChannel ch = channel;
+            try {
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf, position + buf.position());
+                    if (n < 0) {
+                        throw new CorruptionException(file, position + buf.position(), "SSTable ends early");
+                    }
+                }
+                return buf.array();
+            } catch (ClosedByInterruptException e) {
+                reopen(ch);
+                throw e;   // this thread was interrupted: it gets the exception, the others go on
+            } catch (ClosedChannelException e) {
+                if (closed) {
+                    throw e;
+                }
+                reopen(ch);   // another thread's interrupt closed it: retry on a fresh channel
             }
         }
-        return buf.array();
+    }
+
+    private synchronized void reopen(FileChannel broken) throws IOException {
+        if (!closed && channel == broken) {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        }
     }
 
     /** Closes the file and drops this table's blocks from the cache. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        synchronized (this) {
+            closed = true;
+            channel.close();
+        }
         if (cache != null) {
             cache.evictTable(id);
         }

@@ -455,6 +455,24 @@ class SSTableTest {
         }
     }
 
+    @Test
+    void anInterruptedReaderDoesNotBreakTheTableForOthers() throws Exception {
+        TreeMap<byte[], Entry> m = model(5_000, 14);
+        Path file = dir.resolve("t.sst");
+        write(file, m, SSTableOptions.defaults());
+        try (SSTableReader r = SSTableReader.open(file, 1, null)) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(java.nio.channels.ClosedByInterruptException.class, () -> r.get(m.firstKey()));
+            } finally {
+                Thread.interrupted();
+            }
+            for (byte[] k : m.keySet()) {
+                assertEntry(m.get(k), r.get(k));
+            }
+        }
+    }
+
     static void flipBit(Path file, long offset, int bit) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocate(1);
