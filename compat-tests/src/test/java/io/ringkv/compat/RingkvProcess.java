@@ -57,6 +57,10 @@ public final class RingkvProcess implements AutoCloseable {
         command.add(Integer.toString(port));
         command.add("--bind");
         command.add("127.0.0.1");
+        // A data directory of its own, so no server sees another's (or an earlier run's) data;
+        // an explicit --dir among the options comes later and wins.
+        command.add("--dir");
+        command.add(Files.createTempDirectory(dir, "data-" + port + "-").toAbsolutePath().toString());
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
