@@ -338,9 +338,11 @@ final class ClientCommands {
                 closeSelf = true;
             } else {
                 // The victim may live on another event loop, where the close runs later: mark it
-                // first so its dispatcher drops whatever it reads from now on, which makes the
-                // kill effective before this reply, as it is in Redis.
+                // and drop it from the registry first, so its dispatcher ignores whatever it reads
+                // from now on and a second KILL or CLIENT LIST no longer sees it. The kill is
+                // then complete before this reply, as it is in Redis.
                 client.closeAfterReply();
+                r.server().clients().remove(client);
                 client.channel().close();
             }
             killed++;
