@@ -58,6 +58,25 @@ public interface Engine extends AutoCloseable {
      */
     int nextNonEmptySlot(int fromSlot);
 
+    /**
+     * Lets the calling thread's writes return before they are durable; {@link #awaitDurable} then
+     * makes all of them durable at once. A server calls this once per event-loop thread and
+     * {@code awaitDurable} once per batch of pipelined commands, before sending their replies, so
+     * that a batch costs one log write (and, with appendfsync always, one fsync) instead of one
+     * per command. Writes from threads that never call it are durable when they return.
+     */
+    default void deferDurability() {
+    }
+
+    /**
+     * Returns once every write the calling thread made since its last call is as durable as the
+     * engine's sync policy promises (written to the OS; on disk for appendfsync always). Throws
+     * {@link java.io.UncheckedIOException} if that cannot be done: the writes must then not be
+     * acknowledged.
+     */
+    default void awaitDurable() {
+    }
+
     /** Removes every record. */
     void clear();
 

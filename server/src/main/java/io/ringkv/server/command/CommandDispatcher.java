@@ -106,14 +106,37 @@ public final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // This connection's event loop batches log writes; see flushBatch.
+        server.engine().deferDurability();
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flushBatch(ctx);
         ctx.fireChannelReadComplete();
     }
 
+    /**
+     * Sends the batch's replies, after making the batch's writes durable: one commit-log write
+     * (and one fsync with appendfsync always) covers every write of the batch, and nothing is
+     * acknowledged before it is as durable as promised. If that fails, no reply of the batch is
+     * sent and the connection is closed: the client must not take an unlogged write for done.
+     */
     private void flushBatch(ChannelHandlerContext ctx) {
         ByteBuf out = batch;
         if (out == null) {
+            return;
+        }
+        try {
+            server.engine().awaitDurable();
+        } catch (RuntimeException e) {
+            server.log().warning("Closing client id=" + session.id() + ": its writes could not be made durable: " + e);
+            batch = null;
+            session.reply().target(null);
+            out.release();
+            ctx.close();
             return;
         }
         batch = null;

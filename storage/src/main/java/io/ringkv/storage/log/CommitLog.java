@@ -300,6 +300,17 @@ public final class CommitLog implements AutoCloseable {
      * about once a second. NO: never fsyncs (the OS decides).
      */
     public void append(byte[] storageKey, Entry entry) throws IOException {
+        awaitDurable(appendDeferred(storageKey, entry));
+    }
+
+    /**
+     * Adds one record to the in-memory batch and returns its log position without waiting for
+     * any I/O; {@link #awaitDurable} with that position makes it as durable as the policy says.
+     * This is how a server acknowledges a whole pipeline of writes with one write() (and, with
+     * ALWAYS, one fsync): append each, then wait once for the last position, as Redis flushes its
+     * AOF buffer once per event-loop iteration before answering the clients.
+     */
+    public long appendDeferred(byte[] storageKey, Entry entry) throws IOException {
         byte[] record = LogFormat.encodeRecord(storageKey, entry);
         lock.lock();
         try {
@@ -321,7 +332,20 @@ public final class CommitLog implements AutoCloseable {
             batchLength += record.length;
             activeBytes += record.length;
             appendedLsn += record.length;
-            awaitLocked(appendedLsn, policy == FsyncPolicy.ALWAYS);
+            return appendedLsn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns once every record up to {@code lsn} is written to the OS and, with ALWAYS, on disk.
+     * Concurrent callers share the write and the fsync (group commit).
+     */
+    public void awaitDurable(long lsn) throws IOException {
+        lock.lock();
+        try {
+            awaitLocked(lsn, policy == FsyncPolicy.ALWAYS);
         } finally {
             lock.unlock();
         }
@@ -601,6 +625,11 @@ public final class CommitLog implements AutoCloseable {
                     tick.await(SYNC_TICK_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     return;
+                }
+                // Records appended with appendDeferred and never awaited (a caller that did not
+                // wait) are written out here, so nothing stays in memory for more than a tick.
+                if (!closed && failure == null && active != null && !writing && writtenLsn < appendedLsn) {
+                    writeBatchLocked();
                 }
                 if (!closed && policy == FsyncPolicy.EVERYSEC && failure == null && active != null && !syncing
                         && syncedLsn < writtenLsn && clock.millis() - lastSyncMillis >= EVERYSEC_INTERVAL_MILLIS) {

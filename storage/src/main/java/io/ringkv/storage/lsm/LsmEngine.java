@@ -297,8 +297,7 @@ public final class LsmEngine implements Engine {
     }
 
     private static EntryIterator memtableRange(Memtable m, byte[] from, byte[] to) {
-        var range = to == null ? m.map.tailMap(from, true) : m.map.subMap(from, true, to, false);
-        return MergingIterator.of(range.entrySet().iterator());
+        return MergingIterator.of(m.range(from, to));
     }
 
     @Override
@@ -375,14 +374,52 @@ public final class LsmEngine implements Engine {
         return true;
     }
 
-    /** Log first, then memtable: a write is visible only once it would survive a crash (per policy). Caller holds the gate's read side. */
+    /**
+     * Log first, then memtable. On a thread that deferred durability the log record is only
+     * batched here and the thread's {@link #awaitDurable} writes it (the server calls that before
+     * acknowledging); elsewhere the append waits per policy. Caller holds the gate's read side.
+     */
     private void write(byte[] storageKey, Entry entry) {
         try {
-            commitLog.append(storageKey, entry);
+            DurabilityState state = durability.get();
+            if (state.deferring) {
+                state.pendingLsn = commitLog.appendDeferred(storageKey, entry);
+            } else {
+                commitLog.append(storageKey, entry);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         current.active.put(storageKey, entry);
+    }
+
+    /** Per thread: whether it defers durability, and the last log position it has not awaited. */
+    private static final class DurabilityState {
+        boolean deferring;
+        long pendingLsn;
+    }
+
+    /** An instance field, not static: each engine (several in one test JVM) has its own. */
+    private final ThreadLocal<DurabilityState> durability = ThreadLocal.withInitial(DurabilityState::new);
+
+    @Override
+    public void deferDurability() {
+        durability.get().deferring = true;
+    }
+
+    @Override
+    public void awaitDurable() {
+        DurabilityState state = durability.get();
+        long lsn = state.pendingLsn;
+        if (lsn == 0) {
+            return;
+        }
+        state.pendingLsn = 0;
+        try {
+            commitLog.awaitDurable(lsn);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void countUp(int slot) {
@@ -541,7 +578,7 @@ public final class LsmEngine implements Engine {
                 long id = nextTableId.getAndIncrement();
                 Path tmp = tempFile(id);
                 try (SSTableWriter writer = new SSTableWriter(tmp, options.tables())) {
-                    for (Map.Entry<byte[], Entry> e : m.map.entrySet()) {
+                    for (Map.Entry<byte[], Entry> e : (Iterable<Map.Entry<byte[], Entry>>) m::entries) {
                         writer.add(e.getKey(), e.getValue());
                         maxSequence = Math.max(maxSequence, e.getValue().sequence());
                     }

@@ -1,25 +1,42 @@
 package io.ringkv.storage.lsm;
 
+import io.ringkv.storage.Engine;
 import io.ringkv.storage.Entry;
 import io.ringkv.storage.StorageKey;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The in-memory head of the LSM: a concurrent sorted map from storage key to its newest entry.
+ * The in-memory head of the LSM: the newest entry of each recently written key, in (slot, key)
+ * order.
+ *
+ * <p>One small concurrent skip list per slot rather than one big one. A storage key starts with
+ * its slot, so the slot is a free first level of the search: a point read or write indexes the
+ * slot's list directly and then walks a list of a few dozen keys (a 64 MB memtable of small
+ * values holds ~500k keys, ~30 per slot) instead of ~20 levels of a list of all of them, each level
+ * a likely cache miss. Measured on redis-benchmark SET -P 16, the single list's lookups were
+ * about 40% of the event loops' time. Order across slots is the slots' order, so ordered
+ * iteration (flush, scans) walks the slots in turn; lists are created on first write.
  *
  * <p>Writers of one key are serialised by the caller, so a plain put is enough; writers of
- * different keys proceed concurrently through the skip list. The byte count is an estimate that
- * only grows (an overwrite adds its bytes without subtracting the replaced entry's): it decides
- * when to freeze, and erring towards freezing early is harmless.
+ * different keys proceed concurrently. The byte count is an estimate that only grows (an
+ * overwrite adds its bytes without subtracting the replaced entry's): it decides when to freeze,
+ * and erring towards freezing early is harmless.
  */
 final class Memtable {
 
     /** Rough per-entry cost of the skip-list node, the Entry object and the array headers. */
     static final int ENTRY_OVERHEAD = 96;
 
-    final ConcurrentSkipListMap<byte[], Entry> map = new ConcurrentSkipListMap<>(StorageKey::compare);
+    private final AtomicReferenceArray<ConcurrentSkipListMap<byte[], Entry>> slots =
+        new AtomicReferenceArray<>(Engine.SLOTS);
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong entries = new AtomicLong();
 
     /**
      * The commit-log segment id returned by the roll made when this memtable was frozen: every
@@ -29,17 +46,20 @@ final class Memtable {
     volatile long rolledSegment = -1;
 
     Entry get(byte[] storageKey) {
-        return map.get(storageKey);
+        ConcurrentSkipListMap<byte[], Entry> map = slots.get(StorageKey.slot(storageKey));
+        return map == null ? null : map.get(storageKey);
     }
 
     void put(byte[] storageKey, Entry entry) {
-        map.put(storageKey, entry);
+        if (slotMap(StorageKey.slot(storageKey)).put(storageKey, entry) == null) {
+            entries.incrementAndGet();
+        }
         bytes.addAndGet(storageKey.length + entry.value().length + ENTRY_OVERHEAD);
     }
 
     /** For log replay, where a record may be replayed twice: keep the higher sequence. */
     void putIfNewer(byte[] storageKey, Entry entry) {
-        Entry old = map.get(storageKey);
+        Entry old = get(storageKey);
         if (old == null || old.sequence() < entry.sequence()) {
             put(storageKey, entry);
         }
@@ -50,6 +70,63 @@ final class Memtable {
     }
 
     boolean isEmpty() {
-        return map.isEmpty();
+        return entries.get() == 0;
+    }
+
+    /** Every entry in (slot, key) order. */
+    Iterator<Map.Entry<byte[], Entry>> entries() {
+        return range(StorageKey.slotStart(0), null);
+    }
+
+    /** Entries with {@code from <= key < to} ({@code to} null: to the end), in order. */
+    Iterator<Map.Entry<byte[], Entry>> range(byte[] from, byte[] to) {
+        int firstSlot = StorageKey.slot(from);
+        // A bound of exactly [s] (two bytes) ends before slot s; any longer bound falls inside it.
+        int lastSlot = to == null ? Engine.SLOTS - 1
+            : to.length == 2 ? StorageKey.slot(to) - 1 : StorageKey.slot(to);
+        return new Iterator<>() {
+            private int slot = firstSlot;
+            private Iterator<Map.Entry<byte[], Entry>> current = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext()) {
+                    if (slot > lastSlot) {
+                        return false;
+                    }
+                    ConcurrentSkipListMap<byte[], Entry> map = slots.get(slot);
+                    if (map != null) {
+                        boolean first = slot == firstSlot;
+                        boolean last = slot == lastSlot && to != null && to.length > 2;
+                        var view = first && last ? map.subMap(from, true, to, false)
+                            : first ? map.tailMap(from, true)
+                            : last ? map.headMap(to, false)
+                            : map;
+                        current = view.entrySet().iterator();
+                    }
+                    slot++;
+                }
+                return true;
+            }
+
+            @Override
+            public Map.Entry<byte[], Entry> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+
+    private ConcurrentSkipListMap<byte[], Entry> slotMap(int slot) {
+        ConcurrentSkipListMap<byte[], Entry> map = slots.get(slot);
+        if (map == null) {
+            map = new ConcurrentSkipListMap<>(StorageKey::compare);
+            if (!slots.compareAndSet(slot, null, map)) {
+                map = slots.get(slot);
+            }
+        }
+        return map;
     }
 }
