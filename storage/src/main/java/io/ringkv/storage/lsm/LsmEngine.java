@@ -191,16 +191,35 @@ public final class LsmEngine implements Engine {
 
     /** The newest entry for the key (a tombstone included), or null. */
     private Entry lookup(byte[] storageKey) {
-        Version v = acquire();
-        try {
-            Entry e = v.active.get(storageKey);
+        // Memtables first, without retaining the version: they are plain heap objects, safe to
+        // read even after a flush retired them, and a retain/release pair is two atomic updates
+        // of one counter shared by every event loop, which showed up as cache-line contention on
+        // the hot path. Only tables (open files a compaction may close) need the version held.
+        Version unretained = current;
+        Entry e = unretained.active.get(storageKey);
+        if (e != null) {
+            return e;
+        }
+        for (Memtable m : unretained.frozen) {
+            e = m.get(storageKey);
             if (e != null) {
                 return e;
             }
-            for (Memtable m : v.frozen) {
-                e = m.get(storageKey);
+        }
+        Version v = acquire();
+        try {
+            if (v != unretained) {
+                // A flush or compaction swapped the version meanwhile; read its memtables too,
+                // so that an entry moved from a frozen memtable into a new table is not missed.
+                e = v.active.get(storageKey);
                 if (e != null) {
                     return e;
+                }
+                for (Memtable m : v.frozen) {
+                    e = m.get(storageKey);
+                    if (e != null) {
+                        return e;
+                    }
                 }
             }
             for (Table t : v.tables) {
