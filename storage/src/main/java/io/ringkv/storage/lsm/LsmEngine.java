@@ -233,8 +233,8 @@ public final class LsmEngine implements Engine {
                 }
             }
             return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException ioe) {
+            throw new UncheckedIOException(ioe);
         } finally {
             v.release();
         }
