@@ -87,9 +87,10 @@ public final class CommandDispatcher extends ChannelInboundHandlerAdapter {
         } catch (CommandError e) {
             reply.buffer().writerIndex(mark); // drop any partial reply
             error(reply, e.getMessage());
-        } catch (java.io.UncheckedIOException e) {
-            // The engine could not read or write its files (disk full, I/O error, corruption):
-            // the command fails with the reason and the connection stays usable.
+        } catch (java.io.UncheckedIOException | io.ringkv.storage.CorruptionException e) {
+            // The engine could not read or write its files (disk full, I/O error, a block whose
+            // checksum fails): the command fails with the reason (file and offset for
+            // corruption) and the connection stays usable. Corrupt bytes are never returned.
             reply.buffer().writerIndex(mark);
             server.log().warning("Command '" + spec.name() + "' failed in storage: " + e.getMessage());
             error(reply, "ERR storage error: " + e.getMessage());
