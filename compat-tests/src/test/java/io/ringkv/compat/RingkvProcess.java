@@ -44,6 +44,17 @@ public final class RingkvProcess implements AutoCloseable {
 
     /** Starts a server with {@code --port <free> --bind 127.0.0.1} plus {@code options}. */
     public static RingkvProcess start(String... options) throws IOException {
+        RingkvProcess server = launch(options);
+        awaitServing("ringkv", server.process, server.port, server::log);
+        return server;
+    }
+
+    /**
+     * Starts a server like {@link #start} but returns at once, without waiting for it to serve:
+     * for a start that is expected to fail (the test then waits for the process to exit and reads
+     * its log). The caller must {@link #close} it.
+     */
+    public static RingkvProcess launch(String... options) throws IOException {
         int port = freePort();
         Path dir = Files.createDirectories(Path.of("target", "servers"));
         Path logFile = dir.resolve("ringkv-" + port + ".log");
@@ -67,9 +78,7 @@ public final class RingkvProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(logFile.toFile())
             .start();
-        RingkvProcess server = new RingkvProcess(process, port, logFile);
-        awaitServing("ringkv", process, port, server::log);
-        return server;
+        return new RingkvProcess(process, port, logFile);
     }
 
     public int port() {
@@ -138,6 +147,18 @@ public final class RingkvProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Kills the server the way a crash would: SIGKILL (what {@link Process#destroyForcibly} sends
+     * on Linux), so no shutdown hook runs and nothing is flushed or closed; returns once the
+     * process is gone.
+     */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("ringkv pid " + process.pid() + " survived SIGKILL for 10 s");
         }
     }
 
