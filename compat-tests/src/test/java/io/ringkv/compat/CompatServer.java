@@ -1,59 +1,61 @@
 package io.ringkv.compat;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The server a client compatibility suite talks to: a ringkv process, or -- when the system
- * property {@code compat.reference} names a {@code redis-server} binary -- a real Redis started
- * with the same options. The reference mode exists to check the suites themselves: every
- * assertion that describes Redis behaviour must hold against Redis too, so a suite run with
+ * The server under test, for every test in this module that talks to one: a ringkv process
+ * ({@link RingkvProcess}), or -- when the system property {@code compat.reference} names a
+ * {@code redis-server} binary -- a real Redis started with the same options.
+ *
+ * <p>The reference mode exists to check the tests themselves: every assertion that describes
+ * Redis behaviour must hold against Redis too, so a run with
  * {@code -Dcompat.reference=/usr/bin/redis-server} proves the expectations are Redis's and not
- * ringkv's. The few checks that depend on what only ringkv does (HELLO 3 answered NOPROTO, the
- * CLIENT SETINFO of Redis 7.2 when the reference is older) are skipped there via
- * {@link #isReference()}.
+ * ringkv's. The few checks that depend on what only ringkv does or promises (HELLO 3 answered
+ * NOPROTO, the CLIENT SETINFO of Redis 7.2 when the reference is older, no allocation sized by a
+ * request header) are skipped there via {@link #isReference()}.
+ *
+ * <pre>
+ * try (CompatServer server = CompatServer.start("--requirepass", "secret")) {
+ *     ... new Jedis(server.host(), server.port()) ...
+ * }
+ * </pre>
  */
 final class CompatServer implements AutoCloseable {
 
     private static final String REFERENCE_PROPERTY = "compat.reference";
 
-    private final RingkvProcess ringkv;
-    private final Process reference;
+    private final Process process;
     private final int port;
+    private final Path logFile;
+    private final boolean reference;
 
-    private CompatServer(RingkvProcess ringkv, Process reference, int port) {
-        this.ringkv = ringkv;
-        this.reference = reference;
+    private CompatServer(Process process, int port, Path logFile, boolean reference) {
+        this.process = process;
         this.port = port;
+        this.logFile = logFile;
+        this.reference = reference;
     }
 
-    /** Starts a server; {@code options} are redis.conf style flags, e.g. "--requirepass", "x". */
+    /**
+     * Starts the server under test on a free loopback port; {@code options} are redis.conf style
+     * flags, e.g. "--requirepass", "x". Returns once it answers PING.
+     */
     static CompatServer start(String... options) throws IOException {
         String binary = System.getProperty(REFERENCE_PROPERTY, "");
         if (binary.isEmpty()) {
-            return new CompatServer(RingkvProcess.start(options), null, 0);
+            RingkvProcess ringkv = RingkvProcess.start(options);
+            return new CompatServer(ringkv.process(), ringkv.port(), ringkv.logFile().toPath(), false);
         }
         return startReference(binary, options);
     }
 
-    static boolean referenceMode() {
-        return !System.getProperty(REFERENCE_PROPERTY, "").isEmpty();
-    }
-
+    /** True when the tests run against a real redis-server rather than ringkv. */
     boolean isReference() {
-        return reference != null;
+        return reference;
     }
 
     String host() {
@@ -61,65 +63,44 @@ final class CompatServer implements AutoCloseable {
     }
 
     int port() {
-        return ringkv != null ? ringkv.port() : port;
+        return port;
     }
 
+    /** The server's operating-system process id (for its RSS in /proc). */
+    long pid() {
+        return process.pid();
+    }
+
+    /** What the server logged, for failure messages. */
     String log() {
-        return ringkv != null ? ringkv.log() : "(reference redis-server)";
+        return RingkvProcess.readLog(logFile);
     }
 
     /*
-     * ringkv has one database, so the reference is started with one too: SELECT 1 and
-     * COPY ... DB 1 then fail on both with "ERR DB index is out of range".
+     * Persistence is off and the working directory is the server's own under target/, so a
+     * reference run leaves nothing behind elsewhere. ringkv has one database, so the reference is
+     * started with one too: SELECT 1 and COPY ... DB 1 then fail on both with
+     * "ERR DB index is out of range".
      */
     private static CompatServer startReference(String binary, String... options) throws IOException {
         int port = RingkvProcess.freePort();
-        Path dir = Files.createDirectories(Path.of("target", "servers"));
+        Path dir = Files.createDirectories(Path.of("target", "servers", "redis-" + port));
+        Path logFile = dir.resolve("redis.log");
         List<String> command = new ArrayList<>(List.of(binary, "--port", Integer.toString(port),
             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--databases", "1",
             "--dir", dir.toAbsolutePath().toString()));
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
+            .redirectOutput(logFile.toFile())
             .start();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-            .until(() -> !process.isAlive() || answersPing(port));
-        if (!process.isAlive()) {
-            throw new IOException("redis-server exited at start");
-        }
-        return new CompatServer(null, process, port);
+        RingkvProcess.awaitServing("redis-server", process, port, () -> RingkvProcess.readLog(logFile));
+        return new CompatServer(process, port, logFile, true);
     }
 
-    private static boolean answersPing(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            socket.setSoTimeout(1000);
-            OutputStream out = socket.getOutputStream();
-            out.write("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            int first = in.read();
-            return first == '+' || first == '-';
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
+    /** Stops the server (SIGTERM, then SIGKILL after 10 seconds). */
     @Override
     public void close() {
-        if (ringkv != null) {
-            ringkv.close();
-            return;
-        }
-        reference.destroy();
-        try {
-            if (!reference.waitFor(10, TimeUnit.SECONDS)) {
-                reference.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            reference.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        RingkvProcess.stop(process);
     }
 }

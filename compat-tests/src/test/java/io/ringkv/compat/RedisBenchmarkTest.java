@@ -3,9 +3,7 @@ package io.ringkv.compat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,16 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The real redis-benchmark against a ringkv process, without and with pipelining: it must run
- * every test to the end with no error (it prints any error reply, and a warning when its start-up
- * CONFIG GET fails), report a requests/sec line per test, and leave the data its commands imply.
+ * The real redis-benchmark against the server under test ({@link CompatServer}), without and
+ * with pipelining: it must run every test to the end with no error (it prints any error reply,
+ * and a warning when its start-up CONFIG GET fails), report a requests/sec line per test, and
+ * leave the data its commands imply.
  *
  * <p>This checks compatibility, not speed: request counts are small and no rate is asserted.
  */
@@ -34,27 +31,8 @@ class RedisBenchmarkTest {
     /** redis-benchmark -q prints "NAME: 12345.67 requests per second, p50=0.123 msec". */
     private static final Pattern RESULT = Pattern.compile("^(.+): ([0-9]+(?:\\.[0-9]+)?) requests per second");
 
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() throws IOException {
-        assumeTrue(ExternalCommand.installed("redis-benchmark"), "redis-benchmark is not installed");
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @BeforeEach
-    void emptyDatabase() throws IOException {
-        try (RawConnection c = RawConnection.open(server.port())) {
-            assertEquals("OK", c.call("FLUSHALL"));
-        }
-    }
+    @RegisterExtension
+    static final ToolTestServer server = new ToolTestServer("redis-benchmark");
 
     @ParameterizedTest(name = "pipeline {0}")
     @ValueSource(ints = {1, 16})

@@ -2,7 +2,6 @@ package io.ringkv.compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -18,17 +17,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real redis-cli against a ringkv process: one-shot commands with their raw and formatted
- * output, commands read from standard input, {@code -x}, {@code -r}, {@code -a}, mass insertion
- * with {@code --pipe}, {@code --scan} and {@code --bigkeys}. Every expected output below is what
+ * The real redis-cli against the server under test ({@link CompatServer}): one-shot commands
+ * with their raw and formatted output, commands read from standard input, {@code -x}, {@code -r},
+ * {@code -a}, mass insertion with {@code --pipe}, {@code --scan} and {@code --bigkeys}. Every expected output below is what
  * redis-cli prints against redis-server 7.
  *
  * <p>redis-cli without a terminal prints raw replies: strings as they are, integers as digits,
@@ -40,30 +37,11 @@ class RedisCliTest {
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
     private static final int MASS_KEYS = 100_000;
 
-    private static TestServer server;
+    @RegisterExtension
+    static final ToolTestServer server = new ToolTestServer("redis-cli");
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startServer() throws IOException {
-        assumeTrue(ExternalCommand.installed("redis-cli"), "redis-cli is not installed");
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @BeforeEach
-    void emptyDatabase() throws IOException {
-        try (RawConnection c = RawConnection.open(server.port())) {
-            assertEquals("OK", c.call("FLUSHALL"));
-        }
-    }
 
     @Test
     void oneShotCommandsPrintRawReplies() throws Exception {
@@ -147,7 +125,7 @@ class RedisCliTest {
 
     @Test
     void passwordWithDashA() throws Exception {
-        try (TestServer secured = TestServer.start("--requirepass", "secret")) {
+        try (CompatServer secured = CompatServer.start("--requirepass", "secret")) {
             String port = Integer.toString(secured.port());
             ExternalCommand.Result noAuth = ExternalCommand.run(TOOL_TIMEOUT, "redis-cli", "-p", port, "GET", "k");
             assertEquals("NOAUTH Authentication required.\n\n", noAuth.stdout(), noAuth.toString());

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A real ringkv server process for a test: started from this module's test classpath (which
@@ -57,22 +58,17 @@ public final class RingkvProcess implements AutoCloseable {
         command.add(Integer.toString(port));
         command.add("--bind");
         command.add("127.0.0.1");
+        // A data directory of its own, so no server sees another's (or an earlier run's) data;
+        // an explicit --dir among the options comes later and wins.
+        command.add("--dir");
+        command.add(Files.createTempDirectory(dir, "data-" + port + "-").toAbsolutePath().toString());
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(logFile.toFile())
             .start();
         RingkvProcess server = new RingkvProcess(process, port, logFile);
-        try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> !process.isAlive() || server.answersPing());
-        } catch (RuntimeException e) {
-            server.close();
-            throw new IOException("ringkv did not start; log:\n" + server.log(), e);
-        }
-        if (!process.isAlive()) {
-            throw new IOException("ringkv exited at start; log:\n" + server.log());
-        }
+        awaitServing("ringkv", process, port, server::log);
         return server;
     }
 
@@ -89,6 +85,11 @@ public final class RingkvProcess implements AutoCloseable {
     }
 
     public String log() {
+        return readLog(logFile);
+    }
+
+    /** A server's log file, or why it cannot be read: only ever used in failure messages. */
+    static String readLog(Path logFile) {
         try {
             return Files.readString(logFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -100,8 +101,25 @@ public final class RingkvProcess implements AutoCloseable {
         return logFile.toFile();
     }
 
+    /**
+     * Waits until a freshly started server {@code process} answers PING on {@code port}; stops it
+     * and fails with its log if it exits or does not answer within 30 seconds.
+     */
+    static void awaitServing(String name, Process process, int port, Supplier<String> log) throws IOException {
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !process.isAlive() || answersPing(port));
+        } catch (RuntimeException e) {
+            stop(process);
+            throw new IOException(name + " did not start; log:\n" + log.get(), e);
+        }
+        if (!process.isAlive()) {
+            throw new IOException(name + " exited at start; log:\n" + log.get());
+        }
+    }
+
     /** PING over a raw socket: any reply (+PONG or -NOAUTH) means the server is serving. */
-    private boolean answersPing() {
+    private static boolean answersPing(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             socket.setSoTimeout(1000);
@@ -126,6 +144,11 @@ public final class RingkvProcess implements AutoCloseable {
     /** Stops the server (SIGTERM, then SIGKILL after 10 seconds). */
     @Override
     public void close() {
+        stop(process);
+    }
+
+    /** Stops a server process: SIGTERM, then SIGKILL if it is still running 10 seconds later. */
+    static void stop(Process process) {
         if (!process.isAlive()) {
             return;
         }

@@ -46,8 +46,9 @@ public final class Main {
         log.notice("ringkv " + ServerContext.RINGKV_VERSION + " (Redis " + ServerContext.REDIS_VERSION
             + " compatible) starting, pid=" + ProcessHandle.current().pid());
         writePidFile(config, log);
-        RingkvServer server = new RingkvServer(config, clock, log);
+        RingkvServer server;
         try {
+            server = new RingkvServer(config, clock, log);
             server.start();
         } catch (IllegalStateException e) {
             log.warning(e.getMessage());

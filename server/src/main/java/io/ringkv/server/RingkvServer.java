@@ -26,6 +26,13 @@ import io.ringkv.server.keyspace.Keyspace;
 import io.ringkv.server.resp.RespPipeline;
 import io.ringkv.storage.Engine;
 import io.ringkv.storage.MemoryEngine;
+import io.ringkv.storage.log.FsyncPolicy;
+import io.ringkv.storage.lsm.LsmEngine;
+import io.ringkv.storage.lsm.LsmOptions;
+import io.ringkv.storage.sstable.Compression;
+import io.ringkv.storage.sstable.SSTableOptions;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -53,17 +60,22 @@ public final class RingkvServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private ScheduledExecutorService cron;
 
+    /**
+     * Builds the node and opens its storage (for the LSM engine: recovery, which may take a
+     * while on a large data set). Throws {@link IllegalStateException} when the storage cannot
+     * be opened, with the reason, so that Main can exit the way redis-server does.
+     */
     public RingkvServer(ServerConfig config, Clock clock, ServerLog log) {
         this.config = config;
         this.log = log;
-        this.engine = new MemoryEngine();
+        this.engine = openEngine(config, clock, log);
         SplittableRandom seedSource = new SplittableRandom();
         byte[] runId = new byte[20];
         for (int i = 0; i < runId.length; i++) {
             runId[i] = (byte) seedSource.nextInt(256);
         }
         Keyspace keyspace = new Keyspace(engine, clock, new SplittableRandom(seedSource.nextLong()));
-        this.context = new ServerContext(config, keyspace, new ServerStats(), new ClientRegistry(),
+        this.context = new ServerContext(config, engine, keyspace, new ServerStats(), new ClientRegistry(),
             Commands.table(), clock, log, clock.millis(), HexFormat.of().formatHex(runId),
             ServerContext.REDIS_VERSION, ServerContext.RINGKV_VERSION, transportName(config),
             new AtomicInteger(config.port()));
@@ -157,6 +169,41 @@ public final class RingkvServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warning("server cron failed: " + e);
         }
+    }
+
+    /** The directory under {@code dir} that holds the LSM engine's files. */
+    public static final String DATA_DIRECTORY = "ringkv-data";
+
+    private static Engine openEngine(ServerConfig config, Clock clock, ServerLog log) {
+        if (config.get("storage").equals("memory")) {
+            return new MemoryEngine();
+        }
+        Path dir = Path.of(config.get("dir")).resolve(DATA_DIRECTORY);
+        LsmOptions options = new LsmOptions(dir, fsyncPolicy(config.get("appendfsync")),
+            config.longValue("memtable-size"), config.longValue("block-cache-size"),
+            new SSTableOptions(config.intValue("sstable-block-size"), config.intValue("bloom-bits-per-key"),
+                config.get("sstable-compression").equals("lz4") ? Compression.LZ4 : Compression.NONE),
+            config.longValue("tombstone-grace") * 1000, config.longValue("compaction-throughput"),
+            config.longValue("commit-log-segment-size"));
+        try {
+            LsmEngine engine = LsmEngine.open(options, clock, log::notice);
+            config.onChange("appendfsync", value -> engine.fsyncPolicy(fsyncPolicy(value)));
+            return engine;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Can't open the storage in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FsyncPolicy fsyncPolicy(String appendfsync) {
+        return switch (appendfsync) {
+            case "always" -> FsyncPolicy.ALWAYS;
+            case "no" -> FsyncPolicy.NO;
+            default -> FsyncPolicy.EVERYSEC;
+        };
+    }
+
+    public Engine engine() {
+        return engine;
     }
 
     private static String transportName(ServerConfig config) {

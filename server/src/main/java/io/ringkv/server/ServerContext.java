@@ -4,6 +4,7 @@ import io.ringkv.server.client.ClientRegistry;
 import io.ringkv.server.command.CommandTable;
 import io.ringkv.server.config.ServerConfig;
 import io.ringkv.server.keyspace.Keyspace;
+import io.ringkv.storage.Engine;
 import java.time.Clock;
 
 /**
@@ -16,6 +17,7 @@ import java.time.Clock;
  */
 public record ServerContext(
     ServerConfig config,
+    Engine engine,
     Keyspace keyspace,
     ServerStats stats,
     ClientRegistry clients,

@@ -36,6 +36,8 @@ public final class ServerHarness {
     public ServerHarness(Map<String, String> options) {
         config = new ServerConfig();
         try {
+            // In memory unless a test asks for the LSM engine (with its own "dir").
+            config.loadFile("storage memory\n");
             config.loadFile(options.entrySet().stream()
                 .map(e -> e.getKey() + " \"" + e.getValue() + "\"")
                 .reduce("", (a, b) -> a + b + "\n"));

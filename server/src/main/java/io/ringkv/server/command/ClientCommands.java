@@ -337,6 +337,10 @@ final class ClientCommands {
                 }
                 closeSelf = true;
             } else {
+                // The victim may live on another event loop, where the close runs later: mark it
+                // first so its dispatcher drops whatever it reads from now on, which makes the
+                // kill effective before this reply, as it is in Redis.
+                client.closeAfterReply();
                 client.channel().close();
             }
             killed++;

@@ -87,6 +87,12 @@ public final class CommandDispatcher extends ChannelInboundHandlerAdapter {
         } catch (CommandError e) {
             reply.buffer().writerIndex(mark); // drop any partial reply
             error(reply, e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            // The engine could not read or write its files (disk full, I/O error, corruption):
+            // the command fails with the reason and the connection stays usable.
+            reply.buffer().writerIndex(mark);
+            server.log().warning("Command '" + spec.name() + "' failed in storage: " + e.getMessage());
+            error(reply, "ERR storage error: " + e.getMessage());
         } catch (RuntimeException e) {
             reply.buffer().writerIndex(mark);
             server.log().warning("Command '" + spec.name() + "' failed: " + e);

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Every option the server reads, with Redis's names, units and defaults where Redis has the
@@ -47,8 +49,25 @@ public final class ServerConfig {
         new Option("client-query-buffer-limit", new OptionType.Memory(1024 * 1024, MAX_MEMORY), "1073741824", true,
             "Largest request a client may have pending before it is disconnected."),
         new Option("dir", new OptionType.Text(), ".", false, "Working directory for data files."),
-        new Option("storage", new OptionType.Choice(List.of("memory")), "memory", false,
-            "Storage engine. 'memory': a pure in-memory cache; nothing survives a restart."),
+        new Option("storage", new OptionType.Choice(List.of("lsm", "memory")), "lsm", false,
+            "Storage engine. 'lsm': the durable log-structured engine (commit log, memtable, SSTables) in"
+                + " <dir>/ringkv-data. 'memory': a pure in-memory cache; nothing survives a restart."),
+        new Option("memtable-size", new OptionType.Memory(64 * 1024, 4L * 1024 * 1024 * 1024), "67108864", false,
+            "lsm: a memtable this large is frozen and flushed to an SSTable."),
+        new Option("block-cache-size", new OptionType.Memory(0, MAX_MEMORY), "268435456", false,
+            "lsm: memory for recently read SSTable blocks (the hot data); 0 disables the cache."),
+        new Option("bloom-bits-per-key", new OptionType.Integer(1, 64), "10", false,
+            "lsm: bloom filter bits per key in new SSTables (10: about 1% false positives)."),
+        new Option("sstable-block-size", new OptionType.Memory(1024, 1024 * 1024), "4096", false,
+            "lsm: uncompressed size of an SSTable data block."),
+        new Option("sstable-compression", new OptionType.Choice(List.of("lz4", "none")), "lz4", false,
+            "lsm: block compression of new SSTables; a block that does not shrink is stored raw."),
+        new Option("tombstone-grace", new OptionType.Integer(0, Integer.MAX_VALUE), "864000", false,
+            "lsm: seconds a delete's tombstone is kept by compaction (the cluster's anti-entropy needs it)."),
+        new Option("compaction-throughput", new OptionType.Memory(0, MAX_MEMORY), "67108864", false,
+            "lsm: bytes per second compaction may write (0: unthrottled)."),
+        new Option("commit-log-segment-size", new OptionType.Memory(64 * 1024, 1024L * 1024 * 1024), "67108864", false,
+            "lsm: size at which a commit log segment file is closed and a new one started."),
         new Option("appendonly", new OptionType.Bool(), "no", false,
             "Redis's AOF switch. Answered for tools that ask; ringkv's durability is the storage engine's."),
         new Option("appendfsync", new OptionType.Choice(List.of("always", "everysec", "no")), "everysec", true,
@@ -79,6 +98,8 @@ public final class ServerConfig {
      * proto-max-bulk-len for every argument and must not parse text each time.
      */
     private final Map<String, Long> numbers = new ConcurrentHashMap<>();
+    /** Components that act on a runtime change (CONFIG SET appendfsync reaches the engine). */
+    private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
 
     public ServerConfig() {
         OPTIONS.values().forEach(o -> store(o.name(), o.defaultValue()));
@@ -175,6 +196,11 @@ public final class ServerConfig {
         values.put(name, canonical);
     }
 
+    /** Calls {@code listener} with the new value whenever CONFIG SET changes {@code name}. */
+    public void onChange(String name, Consumer<String> listener) {
+        listeners.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(listener);
+    }
+
     /** The option, or {@code null} if the server has no option of that name. */
     public Option option(String name) {
         return OPTIONS.get(name.toLowerCase(Locale.ROOT));
@@ -213,6 +239,7 @@ public final class ServerConfig {
             }
         }
         normalised.forEach(this::store);
+        normalised.forEach((name, value) -> listeners.getOrDefault(name, List.of()).forEach(l -> l.accept(value)));
     }
 
     public int intValue(String name) {

@@ -42,6 +42,11 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private static final int ARGUMENT_OVERHEAD = 16;
     /** The argument array is never presized beyond this, whatever the count line claims. */
     private static final int INITIAL_ARGS_CAP = 64;
+    /** {@link #lineEnd} results: no CR yet; a CR that is the last byte received. */
+    private static final int NO_CR = -1;
+    private static final int CR_LAST = -2;
+    /** {@link #parseNumber}'s "not a number" (never a valid count or length). */
+    private static final long NOT_A_NUMBER = Long.MIN_VALUE;
 
     /** The limits the decoder enforces, read on every use so CONFIG SET applies at once. */
     public interface RequestLimits {
@@ -73,6 +78,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             return;
         }
         while (in.isReadable()) {
+            int decoded = out.size();
             boolean progressed = expected < 0 ? startCommand(in, out) : readArgument(in, out);
             if (failed) {
                 in.skipBytes(in.readableBytes());
@@ -80,6 +86,14 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             }
             if (!progressed) {
                 checkQueryBuffer(in, out);
+                return;
+            }
+            // Redis runs each command before it parses the next, so in "AUTH pw" pipelined with
+            // an 11-argument MSET the MSET is judged as authenticated. The unauthenticated limits
+            // are read while decoding, so until the client has authenticated the decoder hands
+            // over one command at a time: ByteToMessageDecoder passes it down the pipeline (where
+            // it runs) before calling decode again for the rest of the buffer.
+            if (out.size() > decoded && authenticationRequired.getAsBoolean()) {
                 return;
             }
         }
@@ -97,16 +111,19 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         if (in.getByte(in.readerIndex()) != '*') {
             return inlineCommand(in, out);
         }
-        int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\r');
-        if (eol < 0 || eol + 1 >= in.writerIndex()) {
+        int eol = lineEnd(in, in.readerIndex());
+        if (eol == NO_CR) {
             if (in.readableBytes() > MAX_INLINE_LENGTH) {
                 fail(out, "too big mbulk count string", true);
             }
             return false;
         }
+        if (eol == CR_LAST) {
+            return false;
+        }
         long count = parseNumber(in, in.readerIndex() + 1, eol);
         in.readerIndex(eol + 2);
-        if (count == Long.MIN_VALUE || count > Integer.MAX_VALUE) {
+        if (count == NOT_A_NUMBER || count > Integer.MAX_VALUE) {
             fail(out, "invalid multibulk length", true);
             return false;
         }
@@ -127,17 +144,23 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private boolean readArgument(ByteBuf in, List<Object> out) {
         if (bulkLength < 0) {
+            // As in processMultibulkBuffer, the whole header line must be here before its first
+            // byte is looked at: "*1\r\nX" waits for more, and a header with no CR within
+            // 64 KB is "too big bulk count string" whatever it starts with.
             int start = in.readerIndex();
-            byte type = in.getByte(start);
-            if (type != '$') {
-                fail(out, "expected '$', got '" + (char) (type & 0xFF) + "'", true);
-                return false;
-            }
-            int eol = in.indexOf(start, in.writerIndex(), (byte) '\r');
-            if (eol < 0 || eol + 1 >= in.writerIndex()) {
+            int eol = lineEnd(in, start);
+            if (eol == NO_CR) {
                 if (in.readableBytes() > MAX_INLINE_LENGTH) {
                     fail(out, "too big bulk count string", true);
                 }
+                return false;
+            }
+            if (eol == CR_LAST) {
+                return false;
+            }
+            byte type = in.getByte(start);
+            if (type != '$') {
+                fail(out, "expected '$', got '" + (char) (type & 0xFF) + "'", true);
                 return false;
             }
             long length = parseNumber(in, start + 1, eol);
@@ -206,32 +229,53 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     }
 
     /**
+     * Where the header line starting at {@code from} ends: the index of its first CR, or
+     * {@link #NO_CR} when there is none yet, or {@link #CR_LAST} when the CR is the last byte
+     * received (Redis wants the byte after it too before it parses the line, though it skips that
+     * byte unchecked). Only a missing CR counts towards the 64 KB header limit: a long line whose
+     * CR has arrived is parsed (and refused as a number) once one more byte comes, as in Redis.
+     */
+    private static int lineEnd(ByteBuf in, int from) {
+        int cr = in.indexOf(from, in.writerIndex(), (byte) '\r');
+        if (cr < 0) {
+            return NO_CR;
+        }
+        return cr + 1 >= in.writerIndex() ? CR_LAST : cr;
+    }
+
+    /**
      * Redis's string2ll over {@code [from, to)}: optional '-', digits, no leading zeros, no '+',
-     * no spaces, must fit a long. Long.MIN_VALUE signals "not a number" (it can never be a valid
-     * count or length here).
+     * no spaces, must fit a long (LLONG_MIN included). Returns {@link #NOT_A_NUMBER} when it is
+     * not one, and -1 for every negative number: both callers treat all negatives alike (a
+     * negative count is ignored, a negative bulk length refused), so the magnitude is not kept.
      */
     private static long parseNumber(ByteBuf in, int from, int to) {
         int n = to - from;
         if (n <= 0 || n > 20) {
-            return Long.MIN_VALUE;
+            return NOT_A_NUMBER;
         }
         boolean negative = in.getByte(from) == '-';
         int i = negative ? from + 1 : from;
         if (i == to) {
-            return Long.MIN_VALUE;
+            return NOT_A_NUMBER;
         }
         if (in.getByte(i) == '0') {
-            return n == 1 ? 0 : Long.MIN_VALUE;
+            return n == 1 ? 0 : NOT_A_NUMBER;
         }
+        // Accumulated as a negative number, whose range is one larger, so that
+        // -9223372036854775808 parses as string2ll parses it.
         long value = 0;
         for (; i < to; i++) {
             int d = in.getByte(i) - '0';
-            if (d < 0 || d > 9 || value > (Long.MAX_VALUE - d) / 10) {
-                return Long.MIN_VALUE;
+            if (d < 0 || d > 9 || value < (Long.MIN_VALUE + d) / 10) {
+                return NOT_A_NUMBER;
             }
-            value = value * 10 + d;
+            value = value * 10 - d;
         }
-        return negative ? -value : value;
+        if (negative) {
+            return -1;
+        }
+        return value == Long.MIN_VALUE ? NOT_A_NUMBER : -value;
     }
 
     private void fail(List<Object> out, String reason, boolean reply) {

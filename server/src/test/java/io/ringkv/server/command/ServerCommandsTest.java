@@ -75,7 +75,7 @@ class ServerCommandsTest {
     void infoHasRedisLayoutAndDefaultSections() {
         String info = bulkBody(h.call("INFO"));
         assertTrue(info.startsWith("# Server\r\nredis_version:" + ServerContext.REDIS_VERSION + "\r\n"), info);
-        assertEquals(List.of("Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules",
+        assertEquals(List.of("Server", "Clients", "Memory", "Persistence", "Storage", "Stats", "Replication", "CPU", "Modules",
             "Cluster", "Keyspace"), sectionTitles(info));
         // Every line is a section header, a blank separator or name:value; CRLF everywhere.
         for (String line : info.split("\r\n", -1)) {
@@ -332,7 +332,7 @@ class ServerCommandsTest {
         specs.add(CommandSpec.command("mset", -3).flags("write", "denyoom").keys(1, -1, 2)
             .acl("@write", "@string", "@slow").handler(r -> r.reply().ok()));
         ServerContext c = h.context;
-        ServerContext context = new ServerContext(c.config(), c.keyspace(), c.stats(), c.clients(),
+        ServerContext context = new ServerContext(c.config(), c.engine(), c.keyspace(), c.stats(), c.clients(),
             new CommandTable(specs), c.clock(), c.log(), c.startMillis(), c.runId(), c.redisVersion(),
             c.ringkvVersion(), c.transport(), c.tcpPort());
         EmbeddedChannel channel = new EmbeddedChannel(new RespPipeline(context));

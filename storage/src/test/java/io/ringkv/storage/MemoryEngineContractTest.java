@@ -1,0 +1,9 @@
+package io.ringkv.storage;
+
+class MemoryEngineContractTest extends EngineContractTest {
+
+    @Override
+    protected Engine newEngine() {
+        return new MemoryEngine();
+    }
+}
