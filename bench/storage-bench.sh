@@ -58,5 +58,5 @@ out="bench/results/storage-$(date +%Y%m%d-%H%M%S).md"
 # A fixed heap: ringkv's memtables live on it (up to three of 64 MiB, plus the skip list's
 # nodes), RocksDB's off it; a fixed size keeps GC sizing out of the comparison.
 # shellcheck disable=SC2086
-exec "$RINGKV_JAVA" ${JAVA_OPTS:--Xms3g -Xmx3g} -cp "$classpath" io.ringkv.bench.StorageBench \
+exec "$RINGKV_JAVA" ${JAVA_OPTS:--Xms3g -Xmx3g} --enable-native-access=ALL-UNNAMED -cp "$classpath" io.ringkv.bench.StorageBench \
     "${harness_args[@]}" --out "$out"

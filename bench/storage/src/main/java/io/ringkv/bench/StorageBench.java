@@ -278,7 +278,8 @@ public final class StorageBench {
                     note("%s: %s did not settle within %d s after %s", workload, store.name(), config.settleSeconds(), workload);
                 }
             }
-            System.out.printf("  %-40s %-8s %,14.0f ops/s%s%n", workload, store.name(), rate, settled);
+            System.out.printf("%s  %-40s %-8s %,14.0f ops/s%s%n", measuring ? "" : "[warm-up]", workload, store.name(),
+                    rate, settled);
         }
         rows.add(new Row(workload, threads, "ops/s", result.get("ringkv"), result.get("rocksdb")));
     }
