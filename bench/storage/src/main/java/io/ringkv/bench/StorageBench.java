@@ -49,6 +49,7 @@ public final class StorageBench {
     private final List<String> notes = new ArrayList<>();
     private final Consumer<String> engineLog;
     private boolean measuring;
+    private String loadAtStart = "?";
 
     private StorageBench(BenchConfig config) {
         this.config = config;
@@ -83,6 +84,7 @@ public final class StorageBench {
 
     private void run(Path base) throws Exception {
         long started = System.nanoTime();
+        loadAtStart = loadAverage();
         System.out.printf("storage bench: %,d keys of %d bytes, values of %d bytes (compressibility %.2f), engines %s%n",
                 config.keys(), config.keySize(), config.valueSize(), config.compressibility(), config.engines());
         if (config.warmupKeys() > 0 && config.modes().contains("everysec")) {
@@ -451,9 +453,11 @@ public final class StorageBench {
                 config.keys(), config.keySize(), config.valueSize(), config.compressibility(), config.reads(),
                 config.rounds(), config.scans(), config.syncOps()));
         sb.append(String.format("Java %s, %d CPUs, RocksDB %s; both: memtable/write buffer %d MiB, block cache %d MiB, "
-                + "4 KiB blocks, bloom %d bits/key, LZ4. Run took %.0f s.%n%n",
+                + "4 KiB blocks, bloom %d bits/key, LZ4. Run took %.0f s; load average at the start %s, at the end %s "
+                + "(other processes share the CPUs: ratios from one run are only as steady as that).%n%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), rocksdbVersion(),
-                config.memtableBytes() >> 20, config.blockCacheBytes() >> 20, config.bloomBitsPerKey(), seconds));
+                config.memtableBytes() >> 20, config.blockCacheBytes() >> 20, config.bloomBitsPerKey(), seconds,
+                loadAtStart, loadAverage()));
         sb.append("| workload | threads | ringkv | rocksdb | ringkv/rocksdb |\n");
         sb.append("|---|---:|---:|---:|---:|\n");
         for (Row r : rows) {
@@ -480,6 +484,15 @@ public final class StorageBench {
             return "-";
         }
         return rate ? String.format("%,.0f", v) : String.format("%.3f", v);
+    }
+
+    /** The 1-minute load average (Linux), to tell a quiet machine's run from a busy one's. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     private static String rocksdbVersion() {
