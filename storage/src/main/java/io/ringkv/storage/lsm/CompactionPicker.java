@@ -10,6 +10,13 @@ package io.ringkv.storage.lsm;
  * small runs are cheap, are produced most often (every few flushes), and merging them first
  * keeps the number of tables, hence the read amplification, bounded by about MIN_RUN per size
  * tier.
+ *
+ * <p>Tables no bigger than {@code smallBytes} (the memtable size: what a flush produces) count
+ * as that size in the similarity test, as Cassandra buckets all its small SSTables together.
+ * Without it a short flush (at shutdown, FLUSHALL or after a restart's log replay) leaves a
+ * small table between full-sized ones that is "dissimilar" to both neighbours, and since runs
+ * must be adjacent it splits them into runs too short to compact: measured, 8 tables stayed
+ * uncompacted at 1.76 bytes on disk per stored byte after an overwrite.
  */
 final class CompactionPicker {
 
@@ -25,15 +32,19 @@ final class CompactionPicker {
      * {@code sizes} are in table order (newest first, but the choice is symmetric).
      */
     static int[] pick(long[] sizes) {
+        return pick(sizes, 0);
+    }
+
+    static int[] pick(long[] sizes, long smallBytes) {
         int[] best = null;
         double bestAverage = Double.MAX_VALUE;
         for (int start = 0; start + MIN_RUN <= sizes.length; start++) {
-            long min = Math.max(1, sizes[start]);
+            long min = Math.max(Math.max(1, smallBytes), sizes[start]);
             long max = min;
             long total = sizes[start];
             int end = start + 1;
             while (end < sizes.length && end - start < MAX_RUN) {
-                long s = Math.max(1, sizes[end]);
+                long s = Math.max(Math.max(1, smallBytes), sizes[end]);
                 long newMin = Math.min(min, s);
                 long newMax = Math.max(max, s);
                 if (newMax > SIZE_RATIO * newMin) {

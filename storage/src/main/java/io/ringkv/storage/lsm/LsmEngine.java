@@ -917,7 +917,7 @@ public final class LsmEngine implements Engine {
 
     public LsmStats stats() {
         Version v = current;
-        int[] run = CompactionPicker.pick(sizes(v.tables));
+        int[] run = CompactionPicker.pick(sizes(v.tables), options.memtableBytes());
         long pending = 0;
         if (run != null) {
             for (int i = run[0]; i < run[1]; i++) {

@@ -11,19 +11,23 @@ import java.util.concurrent.atomic.LongAdder;
  * reused within an engine, so a block of a deleted table can only linger until evicted (readers
  * also drop their blocks on close).
  *
- * <p>One lock over a LinkedHashMap in access order: a hit is a hash lookup and a list relink,
- * far cheaper than the decode a miss costs, so on a few cores the lock is not the bottleneck;
- * LevelDB's 16 shards would matter only with many more reader threads. Sizes count block bytes
- * (the uncompressed block contents), not the small per-entry object overhead.
+ * <p>Up to sixteen shards (fewer for a small cache), each a LinkedHashMap in access order under its own lock with a sixteenth
+ * of the capacity, as LevelDB shards its cache. A hit is a hash lookup and a list relink, but
+ * with one lock for the whole cache concurrent readers queued on it: measured with 4 reader
+ * threads, read hits fell to a third of one thread's rate. Sizes count block bytes (the
+ * uncompressed block contents), not the small per-entry object overhead.
  */
 public final class BlockCache {
+
+    private static final int MAX_SHARDS = 16;
+    /** A shard smaller than this could not hold a few blocks; small caches get fewer shards. */
+    private static final long MIN_SHARD_BYTES = 256 * 1024;
 
     private record Key(long table, long offset) {
     }
 
     private final long capacityBytes;
-    private final LinkedHashMap<Key, Block> blocks = new LinkedHashMap<>(256, 0.75f, true);
-    private long sizeBytes;
+    private final Shard[] shards;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
 
@@ -32,6 +36,11 @@ public final class BlockCache {
             throw new IllegalArgumentException("capacityBytes must not be negative: " + capacityBytes);
         }
         this.capacityBytes = capacityBytes;
+        int count = Integer.highestOneBit((int) Math.max(1, Math.min(MAX_SHARDS, capacityBytes / MIN_SHARD_BYTES)));
+        shards = new Shard[count];
+        for (int i = 0; i < count; i++) {
+            shards[i] = new Shard(capacityBytes / count);
+        }
     }
 
     public long capacityBytes() {
@@ -46,45 +55,78 @@ public final class BlockCache {
         return misses.sum();
     }
 
-    public synchronized long sizeBytes() {
-        return sizeBytes;
+    public long sizeBytes() {
+        long total = 0;
+        for (Shard shard : shards) {
+            total += shard.sizeBytes();
+        }
+        return total;
     }
 
-    synchronized Block get(long table, long offset) {
-        Block b = blocks.get(new Key(table, offset));
-        if (b == null) {
-            misses.increment();
-        } else {
-            hits.increment();
-        }
+    Block get(long table, long offset) {
+        Block b = shardOf(table, offset).get(new Key(table, offset));
+        (b == null ? misses : hits).increment();
         return b;
     }
 
-    /** Caches a block; one larger than the whole capacity is not kept (it would evict everything). */
-    synchronized void put(long table, long offset, Block block) {
-        if (block.sizeBytes() > capacityBytes) {
-            return;
-        }
-        Block previous = blocks.put(new Key(table, offset), block);
-        sizeBytes += block.sizeBytes();
-        if (previous != null) {
-            sizeBytes -= previous.sizeBytes();
-        }
-        Iterator<Map.Entry<Key, Block>> eldest = blocks.entrySet().iterator();
-        while (sizeBytes > capacityBytes && eldest.hasNext()) {
-            sizeBytes -= eldest.next().getValue().sizeBytes();
-            eldest.remove();
-        }
+    /** Caches a block; one larger than its shard's capacity is not kept (it would evict everything). */
+    void put(long table, long offset, Block block) {
+        shardOf(table, offset).put(new Key(table, offset), block);
     }
 
     /** Drops every block of one table (closed, about to be deleted). */
-    synchronized void evictTable(long table) {
-        Iterator<Map.Entry<Key, Block>> it = blocks.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Key, Block> e = it.next();
-            if (e.getKey().table() == table) {
-                sizeBytes -= e.getValue().sizeBytes();
-                it.remove();
+    void evictTable(long table) {
+        for (Shard shard : shards) {
+            shard.evictTable(table);
+        }
+    }
+
+    private Shard shardOf(long table, long offset) {
+        long h = table * 0x9E3779B97F4A7C15L ^ offset * 0xC2B2AE3D27D4EB4FL;
+        return shards[(int) (h ^ (h >>> 32)) & (shards.length - 1)];
+    }
+
+    private static final class Shard {
+        private final long capacityBytes;
+        private final LinkedHashMap<Key, Block> blocks = new LinkedHashMap<>(64, 0.75f, true);
+        private long sizeBytes;
+
+        Shard(long capacityBytes) {
+            this.capacityBytes = capacityBytes;
+        }
+
+        synchronized long sizeBytes() {
+            return sizeBytes;
+        }
+
+        synchronized Block get(Key key) {
+            return blocks.get(key);
+        }
+
+        synchronized void put(Key key, Block block) {
+            if (block.sizeBytes() > capacityBytes) {
+                return;
+            }
+            Block previous = blocks.put(key, block);
+            sizeBytes += block.sizeBytes();
+            if (previous != null) {
+                sizeBytes -= previous.sizeBytes();
+            }
+            Iterator<Map.Entry<Key, Block>> eldest = blocks.entrySet().iterator();
+            while (sizeBytes > capacityBytes && eldest.hasNext()) {
+                sizeBytes -= eldest.next().getValue().sizeBytes();
+                eldest.remove();
+            }
+        }
+
+        synchronized void evictTable(long table) {
+            Iterator<Map.Entry<Key, Block>> it = blocks.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Key, Block> e = it.next();
+                if (e.getKey().table() == table) {
+                    sizeBytes -= e.getValue().sizeBytes();
+                    it.remove();
+                }
             }
         }
     }

@@ -44,4 +44,18 @@ class CompactionPickerTest {
         int[] run = CompactionPicker.pick(sizes);
         assertArrayEquals(new int[] {0, CompactionPicker.MAX_RUN}, run);
     }
+
+    @Test
+    void smallTablesCountAsFlushSizedSoTheyDoNotSplitRuns() {
+        long mb = 1 << 20;
+        long[] sizes = {28 * mb, 28 * mb, 28 * mb, 9 * mb, 28 * mb, 28 * mb, 28 * mb};
+        // Without a small-table size the 9 MB table splits two runs of three: nothing to do.
+        assertNull(CompactionPicker.pick(sizes));
+        // With 64 MB memtables every one of these is flush-sized: they form one similar run, and
+        // its cheapest part (the small table with its three neighbours) goes first.
+        assertArrayEquals(new int[] {3, 7}, CompactionPicker.pick(sizes, 64 * mb));
+        assertArrayEquals(new int[] {0, 4}, CompactionPicker.pick(new long[] {28 * mb, 28 * mb, 28 * mb, 93 * mb}, 64 * mb));
+        // Tables bigger than the small size still need similar neighbours.
+        assertNull(CompactionPicker.pick(new long[] {200 * mb, 9 * mb, 500 * mb, 9 * mb, 200 * mb}, 64 * mb));
+    }
 }
