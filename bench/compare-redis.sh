@@ -5,12 +5,19 @@
 #   bench/compare-redis.sh                 # N = 1,000,000 pipelined (-P 16), 200,000 with -P 1
 #   bench/compare-redis.sh -n 50000        # the same N for both (a quick check)
 #   N_P16=2000000 N_P1=300000 bench/compare-redis.sh
+#   bench/compare-redis.sh --persist       # both servers persist (PERSIST=1 does the same)
 #
 # Environment: N_P16, N_P1 (request counts), CLIENTS (50), KEYSPACE (-r, 100000), DATA_SIZE (-d,
 # 100), WARMUP_N (requests per warm-up run, default N_P1), JAVA_OPTS (for ringkv), REDIS_SERVER
-# (the redis-server binary, default from PATH).
+# (the redis-server binary, default from PATH), PERSIST (1: as --persist), APPENDFSYNC (the
+# policy both servers use with --persist, default everysec).
 #
-# Both servers run without persistence (redis: --save '' --appendonly no; ringkv: in memory).
+# By default both servers run without persistence (redis: --save '' --appendonly no; ringkv:
+# --storage memory, named explicitly because lsm is ringkv's default), so the comparison is of
+# the two in-memory paths. With --persist both write every change to disk with the same policy:
+# redis with --appendonly yes --appendfsync everysec (AOF only, no RDB snapshots: --save ''),
+# ringkv with --storage lsm --appendfsync everysec; each in its own temporary directory.
+#
 # ringkv is warmed up first (a redis-benchmark run with each pipeline depth) so that the JIT has
 # compiled the hot path before anything is measured. Both servers are stopped on exit, whatever
 # happens. Results are also written to bench/results/ (not committed).
@@ -20,10 +27,12 @@ repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 N_P16=${N_P16:-1000000}
 N_P1=${N_P1:-200000}
+PERSIST=${PERSIST:-0}
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N_P16=$2; N_P1=$2; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --persist) PERSIST=1; shift ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -32,6 +41,12 @@ KEYSPACE=${KEYSPACE:-100000}
 DATA_SIZE=${DATA_SIZE:-100}
 WARMUP_N=${WARMUP_N:-$N_P1}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
+APPENDFSYNC=${APPENDFSYNC:-everysec}
+case "$PERSIST" in
+    1|yes|true) PERSIST=1; mode="persisting (appendfsync $APPENDFSYNC)" ;;
+    0|no|false|"") PERSIST=0; mode="in memory" ;;
+    *) echo "compare-redis: PERSIST must be 0 or 1, not '$PERSIST'" >&2; exit 2 ;;
+esac
 
 for tool in "$REDIS_SERVER" redis-benchmark redis-cli; do
     command -v "$tool" >/dev/null || { echo "compare-redis: $tool not found (apt-get install redis-server redis-tools)" >&2; exit 1; }
@@ -85,20 +100,33 @@ wait_for_pong() { # port pid name log
     exit 1
 }
 
+# Each server gets its own directory, so that with --persist neither's files are the other's
+# disk traffic's business, and both are removed on exit.
+mkdir -p "$work/redis" "$work/ringkv"
+if [ "$PERSIST" = 1 ]; then
+    redis_persistence=(--appendonly yes --appendfsync "$APPENDFSYNC")
+    ringkv_storage=(--storage lsm --appendfsync "$APPENDFSYNC")
+else
+    redis_persistence=(--appendonly no)
+    ringkv_storage=(--storage memory)
+fi
+
 redis_port=$(free_port)
-"$REDIS_SERVER" --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
-    --logfile "$work/redis.log" &
+"$REDIS_SERVER" --port "$redis_port" --bind 127.0.0.1 --save '' "${redis_persistence[@]}" \
+    --dir "$work/redis" --logfile "$work/redis.log" &
 redis_pid=$!
 wait_for_pong "$redis_port" "$redis_pid" redis-server "$work/redis.log"
 
 ringkv_port=$(free_port)
 while [ "$ringkv_port" = "$redis_port" ]; do ringkv_port=$(free_port); done
-"$repo/bin/ringkv-server" --port "$ringkv_port" --bind 127.0.0.1 --dir "$work" >"$work/ringkv.log" 2>&1 &
+"$repo/bin/ringkv-server" --port "$ringkv_port" --bind 127.0.0.1 "${ringkv_storage[@]}" \
+    --dir "$work/ringkv" >"$work/ringkv.log" 2>&1 &
 ringkv_pid=$!
 wait_for_pong "$ringkv_port" "$ringkv_pid" ringkv "$work/ringkv.log"
 
 redis_version=$(redis-cli -p "$redis_port" INFO server | tr -d '\r' | sed -n 's/^redis_version://p')
 echo "redis-server $redis_version on port $redis_port; ringkv on port $ringkv_port (JAVA_OPTS='${JAVA_OPTS:-}')"
+echo "both servers $mode: redis ${redis_persistence[*]}; ringkv ${ringkv_storage[*]}"
 echo "redis-benchmark -t set,get -c $CLIENTS -r $KEYSPACE -d $DATA_SIZE; -P 16: -n $N_P16, -P 1: -n $N_P1"
 
 bench() { # port pipeline n -> CSV on stdout
@@ -151,9 +179,11 @@ table=$(awk '
 echo
 echo "$table"
 mkdir -p "$repo/bench/results"
-out="$repo/bench/results/compare-redis-$(date +%Y%m%d-%H%M%S).txt"
+suffix=""
+[ "$PERSIST" = 1 ] && suffix="-persist"
+out="$repo/bench/results/compare-redis$suffix-$(date +%Y%m%d-%H%M%S).txt"
 {
-    echo "redis-server $redis_version vs ringkv; -c $CLIENTS -r $KEYSPACE -d $DATA_SIZE; -P 16 -n $N_P16; -P 1 -n $N_P1"
+    echo "redis-server $redis_version vs ringkv, both $mode; -c $CLIENTS -r $KEYSPACE -d $DATA_SIZE; -P 16 -n $N_P16; -P 1 -n $N_P1"
     echo "$table"
 } >"$out"
 echo
