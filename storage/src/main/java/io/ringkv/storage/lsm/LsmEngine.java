@@ -843,10 +843,14 @@ public final class LsmEngine implements Engine {
                         countDown(StorageKey.slot(key));
                     }
                 }
-                install(Version.successor(v.active, v.frozen, tables));
+                // Marked before the swap: installing releases the old version, which may drop an
+                // input's last reference and close it then; a table closed unmarked keeps its
+                // file (found by the large-dataset run: merged tables stayed on disk until the
+                // next start's stray-file cleanup).
                 for (Table t : inputs) {
                     t.obsolete();
                 }
+                install(Version.successor(v.active, v.frozen, tables));
                 if (output != null) {
                     output.release();
                 }
