@@ -55,8 +55,16 @@ public final class Main {
             System.exit(1);
             return;
         }
+        // SIGTERM and SIGINT shut down cleanly and exit with status 0, as redis-server does
+        // (supervisors and scripts read a non-zero status as a crash). The JVM's default would
+        // run the hook below and exit with 143 or 130.
+        for (String signal : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+                log.warning("Received SIG" + signal + " scheduling shutdown...");
+                System.exit(0);
+            });
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.warning("Received shutdown signal, scheduling shutdown...");
             server.close();
             log.warning("ringkv is now ready to exit, bye bye...");
         }, "ringkv-shutdown"));
