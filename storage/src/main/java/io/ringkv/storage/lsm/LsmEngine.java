@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -72,14 +74,22 @@ public final class LsmEngine implements Engine {
 
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong nextTableId = new AtomicLong();
-    private final ReentrantReadWriteLock writeGate = new ReentrantReadWriteLock();
+    /**
+     * A StampedLock's read-write view rather than a ReentrantReadWriteLock: every write takes the
+     * read side, and the reentrant lock's per-thread hold counting costs more than the single
+     * CAS this needs. Neither side is ever taken twice by one thread (writes release the read
+     * side before maybeFreeze takes the write side), so non-reentrancy is safe.
+     */
+    private final ReadWriteLock writeGate = new StampedLock().asReadWriteLock();
     private final Object stateLock = new Object();
     private volatile Version current;
     /** Guarded by stateLock: see {@link Manifest#flushedSequence}. */
     private long flushedSequence;
 
     private final AtomicIntegerArray slotCounts = new AtomicIntegerArray(SLOTS);
-    private final AtomicLong liveKeys = new AtomicLong();
+    /** A LongAdder, not an AtomicLong: every event loop bumps it, and one shared counter
+     * bounces its cache line between cores on each write. */
+    private final LongAdder liveKeys = new LongAdder();
 
     private final ExecutorService flusher;
     private final ExecutorService compactor;
@@ -151,7 +161,7 @@ public final class LsmEngine implements Engine {
             engine.current = new Version(memtable, List.of(), tables);
             engine.rebuildCounts();
             log.accept("storage: opened " + dir + ": " + tables.size() + " tables, " + replay.records()
-                    + " log records replayed, " + engine.liveKeys.get() + " keys");
+                    + " log records replayed, " + engine.liveKeys.sum() + " keys");
             engine.maybeFreeze();
             engine.scheduleCompaction();
             return engine;
@@ -254,7 +264,7 @@ public final class LsmEngine implements Engine {
 
     @Override
     public long size() {
-        return liveKeys.get();
+        return liveKeys.sum();
     }
 
     @Override
@@ -443,12 +453,12 @@ public final class LsmEngine implements Engine {
 
     private void countUp(int slot) {
         slotCounts.incrementAndGet(slot);
-        liveKeys.incrementAndGet();
+        liveKeys.increment();
     }
 
     private void countDown(int slot) {
         slotCounts.decrementAndGet(slot);
-        liveKeys.decrementAndGet();
+        liveKeys.decrement();
     }
 
     private void checkWritable() {
@@ -482,7 +492,7 @@ public final class LsmEngine implements Engine {
                 for (int slot = 0; slot < SLOTS; slot++) {
                     slotCounts.set(slot, 0);
                 }
-                liveKeys.set(0);
+                liveKeys.reset();
                 stateLock.notifyAll();
             }
         } catch (IOException e) {
@@ -916,7 +926,8 @@ public final class LsmEngine implements Engine {
         } finally {
             v.release();
         }
-        liveKeys.set(total);
+        liveKeys.reset();
+        liveKeys.add(total);
     }
 
     public LsmStats stats() {

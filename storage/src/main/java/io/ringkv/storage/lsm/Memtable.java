@@ -8,7 +8,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -24,9 +24,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * iteration (flush, scans) walks the slots in turn; lists are created on first write.
  *
  * <p>Writers of one key are serialised by the caller, so a plain put is enough; writers of
- * different keys proceed concurrently. The byte count is an estimate that only grows (an
- * overwrite adds its bytes without subtracting the replaced entry's): it decides when to freeze,
- * and erring towards freezing early is harmless.
+ * different keys proceed concurrently. The byte count estimates the live entries' heap (keys,
+ * values and a fixed per-entry overhead); it decides when to freeze.
  */
 final class Memtable {
 
@@ -35,8 +34,10 @@ final class Memtable {
 
     private final AtomicReferenceArray<ConcurrentSkipListMap<byte[], Entry>> slots =
         new AtomicReferenceArray<>(Engine.SLOTS);
-    private final AtomicLong bytes = new AtomicLong();
-    private final AtomicLong entries = new AtomicLong();
+    // LongAdders: every writer bumps them, and a single shared counter would bounce its cache
+    // line between the event loops on each write.
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder entries = new LongAdder();
 
     /**
      * The commit-log segment id returned by the roll made when this memtable was frozen: every
@@ -51,10 +52,16 @@ final class Memtable {
     }
 
     void put(byte[] storageKey, Entry entry) {
-        if (slotMap(StorageKey.slot(storageKey)).put(storageKey, entry) == null) {
-            entries.incrementAndGet();
+        Entry previous = slotMap(StorageKey.slot(storageKey)).put(storageKey, entry);
+        if (previous == null) {
+            entries.increment();
+            bytes.add(storageKey.length + entry.value().length + ENTRY_OVERHEAD);
+        } else {
+            // An overwrite replaces the entry in place (the old one becomes garbage), so only
+            // the difference in value size counts: a hot key rewritten a million times must not
+            // look like a million entries and force flushes of a memtable that is not growing.
+            bytes.add(entry.value().length - previous.value().length);
         }
-        bytes.addAndGet(storageKey.length + entry.value().length + ENTRY_OVERHEAD);
     }
 
     /** For log replay, where a record may be replayed twice: keep the higher sequence. */
@@ -66,11 +73,11 @@ final class Memtable {
     }
 
     long bytes() {
-        return bytes.get();
+        return bytes.sum();
     }
 
     boolean isEmpty() {
-        return entries.get() == 0;
+        return entries.sum() == 0;
     }
 
     /** Every entry in (slot, key) order. */
