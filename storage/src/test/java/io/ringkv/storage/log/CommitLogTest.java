@@ -1,5 +1,7 @@
 package io.ringkv.storage.log;
 
+import io.ringkv.storage.MutableClock;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

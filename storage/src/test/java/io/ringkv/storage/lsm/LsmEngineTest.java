@@ -1,5 +1,7 @@
 package io.ringkv.storage.lsm;
 
+import io.ringkv.storage.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.ringkv.storage.log;
+package io.ringkv.storage;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -6,16 +6,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when a test says so; readable from the log's sync thread. */
-final class MutableClock extends Clock {
+/** A clock that moves only when a test says so; readable from background threads (the log's sync thread, the engine's flusher). */
+public final class MutableClock extends Clock {
 
     private final AtomicLong millis;
 
-    MutableClock(long startMillis) {
+    public MutableClock(long startMillis) {
         this.millis = new AtomicLong(startMillis);
     }
 
-    void advance(long deltaMillis) {
+    public void advance(long deltaMillis) {
         millis.addAndGet(deltaMillis);
     }
 
