@@ -179,8 +179,10 @@ public final class RingkvServer implements AutoCloseable {
             return new MemoryEngine();
         }
         Path dir = Path.of(config.get("dir")).resolve(DATA_DIRECTORY);
+        long heap = Runtime.getRuntime().maxMemory();
         LsmOptions options = new LsmOptions(dir, fsyncPolicy(config.get("appendfsync")),
-            config.longValue("memtable-size"), config.longValue("block-cache-size"),
+            cappedToHeap(config, "memtable-size", heap / MEMTABLE_HEAP_SHARE, log),
+            cappedToHeap(config, "block-cache-size", heap / BLOCK_CACHE_HEAP_SHARE, log),
             new SSTableOptions(config.intValue("sstable-block-size"), config.intValue("bloom-bits-per-key"),
                 config.get("sstable-compression").equals("lz4") ? Compression.LZ4 : Compression.NONE),
             config.longValue("tombstone-grace") * 1000, config.longValue("compaction-throughput"),
@@ -192,6 +194,27 @@ public final class RingkvServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("Can't open the storage in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /*
+     * The engine's memory lives in the JVM heap: up to three memtables (one active, two
+     * flushing), the block cache, every table's index and bloom filter, and a compaction's
+     * buffers. The defaults (64 MB memtables, 256 MB cache) suit a heap of a few GB; on a small
+     * heap (-Xmx512m) they would not fit together, and an OutOfMemoryError in the compactor
+     * leaves the node without compaction. So each is capped to a share of the heap, with a log
+     * line saying so; an operator who wants more gives the JVM more heap.
+     */
+    private static final long MEMTABLE_HEAP_SHARE = 16;
+    private static final long BLOCK_CACHE_HEAP_SHARE = 4;
+
+    private static long cappedToHeap(ServerConfig config, String option, long cap, ServerLog log) {
+        long wanted = config.longValue(option);
+        if (wanted <= cap) {
+            return wanted;
+        }
+        log.notice(option + " " + wanted + " is more than this heap allows (" + Runtime.getRuntime().maxMemory()
+            + " bytes); using " + cap);
+        return cap;
     }
 
     private static FsyncPolicy fsyncPolicy(String appendfsync) {

@@ -606,7 +606,7 @@ public final class LsmEngine implements Engine {
             if (!m.isEmpty()) {
                 long id = nextTableId.getAndIncrement();
                 Path tmp = tempFile(id);
-                try (SSTableWriter writer = new SSTableWriter(tmp, options.tables())) {
+                try (SSTableWriter writer = new SSTableWriter(tmp, options.tables(), m.entryCount())) {
                     for (Map.Entry<byte[], Entry> e : (Iterable<Map.Entry<byte[], Entry>>) m::entries) {
                         writer.add(e.getKey(), e.getValue());
                         maxSequence = Math.max(maxSequence, e.getValue().sequence());
@@ -786,7 +786,12 @@ public final class LsmEngine implements Engine {
             sources.forEach(EntryIterator::close);
             throw e;
         }
-        try (EntryIterator it = new MergingIterator(sources); SSTableWriter writer = new SSTableWriter(tmp, options.tables())) {
+        long bound = 0;
+        for (Table t : inputs) {
+            bound += t.info.entries();
+        }
+        try (EntryIterator it = new MergingIterator(sources);
+                SSTableWriter writer = new SSTableWriter(tmp, options.tables(), bound)) {
             while (it.next()) {
                 if (closed) {
                     throw new IOException("engine closing");
@@ -809,7 +814,8 @@ public final class LsmEngine implements Engine {
                 return null;
             }
             compactedBytes.addAndGet(writer.finish().fileBytes());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // An Error too (OutOfMemoryError): a half-written output must not stay on disk.
             Files.deleteIfExists(tmp);
             throw e;
         }

@@ -76,6 +76,11 @@ final class Memtable {
         return bytes.sum();
     }
 
+    /** Distinct keys held (exact once the memtable is frozen). */
+    long entryCount() {
+        return entries.sum();
+    }
+
     boolean isEmpty() {
         return entries.sum() == 0;
     }

@@ -36,6 +36,8 @@ public final class SSTableWriter implements AutoCloseable {
     private final ByteSink index = new ByteSink(4096);
     private int blocks;
     private long[] keyHashes = new long[1024];
+    private BloomFilter presizedBloom;
+    private long expectedEntries = -1;
 
     private long entries;
     private long tombstones;
@@ -46,11 +48,27 @@ public final class SSTableWriter implements AutoCloseable {
     private boolean finished;
 
     public SSTableWriter(Path file, SSTableOptions options) throws IOException {
+        this(file, options, -1);
+    }
+
+    /**
+     * @param expectedEntries an upper bound on the entries to be added, or -1 if unknown. With a
+     *        bound the bloom filter is sized up front and filled as keys arrive (memory: the
+     *        filter only); without one every key's hash is kept until {@link #finish} (memory:
+     *        8 bytes a key more). A bound above the real count only lowers the false-positive
+     *        rate.
+     */
+    public SSTableWriter(Path file, SSTableOptions options, long expectedEntries) throws IOException {
         this.file = file;
         this.options = options;
         this.block = new BlockBuilder(options.blockSize());
         this.lz4 = options.compression() == Compression.LZ4 ? LZ4Factory.fastestInstance().fastCompressor() : null;
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        if (expectedEntries >= 0) {
+            this.expectedEntries = expectedEntries;
+            this.presizedBloom = BloomFilter.sizedFor(expectedEntries, options.bloomBitsPerKey());
+            this.keyHashes = null;
+        }
     }
 
     /** Keys strictly increasing in StorageKey.compare order; one entry per key. */
@@ -60,15 +78,22 @@ public final class SSTableWriter implements AutoCloseable {
         }
         // Copied: the block builder and the summary keep it, and the caller may reuse its array.
         byte[] key = storageKey.clone();
+        if (presizedBloom != null && entries >= expectedEntries) {
+            throw new IllegalArgumentException("more entries than the " + expectedEntries + " promised for " + file);
+        }
         if (lastKey != null && StorageKey.compare(key, lastKey) <= 0) {
             throw new IllegalArgumentException("keys must be strictly increasing: " + Arrays.toString(key)
                 + " after " + Arrays.toString(lastKey));
         }
         block.add(key, entry);
-        if (entries == keyHashes.length) {
-            keyHashes = Arrays.copyOf(keyHashes, keyHashes.length * 2);
+        if (presizedBloom != null) {
+            presizedBloom.addHash(BloomFilter.hash(key));
+        } else {
+            if (entries == keyHashes.length) {
+                keyHashes = Arrays.copyOf(keyHashes, keyHashes.length * 2);
+            }
+            keyHashes[(int) entries] = BloomFilter.hash(key);
         }
-        keyHashes[(int) entries] = BloomFilter.hash(key);
         if (firstKey == null) {
             firstKey = key;
         }
@@ -150,7 +175,8 @@ public final class SSTableWriter implements AutoCloseable {
         int metaLength = writeBlock(meta.array(), meta.size(), false);
 
         // The filter's bits are random by design: compressing them would only cost time.
-        byte[] bloom = BloomFilter.build(keyHashes, (int) entries, options.bloomBitsPerKey()).toBytes();
+        byte[] bloom = (presizedBloom != null ? presizedBloom
+            : BloomFilter.build(keyHashes, (int) entries, options.bloomBitsPerKey())).toBytes();
         long bloomOffset = offset;
         int bloomLength = writeBlock(bloom, bloom.length, false);
 
