@@ -393,6 +393,26 @@ class SSTableTest {
     }
 
     @Test
+    void aWriterToldItsEntryCountFillsItsBloomFilterAsItGoesAndHoldsToTheCount() throws IOException {
+        Entry e = Entry.tombstone(1, 1);
+        Path file = dir.resolve("presized.sst");
+        try (SSTableWriter w = new SSTableWriter(file, SSTableOptions.defaults(), 3)) {
+            w.add(new byte[] {0, 1, 'a'}, e);
+            w.add(new byte[] {0, 1, 'b'}, e);
+            w.add(new byte[] {0, 1, 'c'}, e);
+            assertThrows(IllegalArgumentException.class, () -> w.add(new byte[] {0, 1, 'd'}, e));
+            assertEquals(3, w.finish().entries());
+        }
+        try (SSTableReader r = SSTableReader.open(file, 1, null)) {
+            for (char c : new char[] {'a', 'b', 'c'}) {
+                assertTrue(r.mightContain(new byte[] {0, 1, (byte) c}));
+                assertEquals(e.sequence(), r.get(new byte[] {0, 1, (byte) c}).sequence());
+            }
+            assertNull(r.get(new byte[] {0, 1, 'd'}));
+        }
+    }
+
+    @Test
     void anEmptyTableOpensAndHoldsNothing() throws IOException {
         Path file = dir.resolve("t.sst");
         SSTableInfo info = write(file, Map.of(), SSTableOptions.defaults());
