@@ -708,7 +708,7 @@ public final class LsmEngine implements Engine {
 
     /** Merges one size-tiered run if there is one; returns whether it did. Runs on "ringkv-compact". */
     boolean compactOnce() throws IOException {
-        return compactRun(CompactionPicker::pick);
+        return compactRun(sizes -> CompactionPicker.pick(sizes, options.memtableBytes()));
     }
 
     /**
