@@ -59,39 +59,6 @@ public final class Numbers {
         return true;
     }
 
-    /** Redis's float parse: finite or ±inf, no NaN, no surrounding spaces; null if invalid. */
-    public static Double parseDouble(byte[] s) {
-        if (s.length == 0 || s.length > 5000) {
-            return null;
-        }
-        String text = new String(s, StandardCharsets.US_ASCII);
-        if (Character.isWhitespace(text.charAt(0)) || Character.isWhitespace(text.charAt(text.length() - 1))) {
-            return null;
-        }
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        switch (lower) {
-            case "inf", "+inf", "infinity", "+infinity":
-                return Double.POSITIVE_INFINITY;
-            case "-inf", "-infinity":
-                return Double.NEGATIVE_INFINITY;
-            default:
-                break;
-        }
-        for (int i = 0; i < lower.length(); i++) {
-            char c = lower.charAt(i);
-            if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e')) {
-                return null; // rejects "nan", hex floats, Java's 'd'/'f' suffixes
-            }
-        }
-        try {
-            double value = Double.parseDouble(text);
-            return Double.isNaN(value) ? null : value;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-
     // ---- INCRBYFLOAT's long double ---------------------------------------------------------------
     //
     // Redis's INCRBYFLOAT parses both operands with strtold, adds them as C long doubles and prints
