@@ -28,20 +28,4 @@ public record LsmOptions(Path dir, FsyncPolicy fsync, long memtableBytes, long b
         return new LsmOptions(dir, FsyncPolicy.EVERYSEC, 64 * MIB, 256 * MIB,
                 new SSTableOptions(4096, 10, Compression.LZ4), DEFAULT_TOMBSTONE_GRACE_MILLIS, 64 * MIB, 64 * MIB);
     }
-
-    public LsmOptions withMemtableBytes(long bytes) {
-        return new LsmOptions(dir, fsync, bytes, blockCacheBytes, tables, tombstoneGraceMillis, compactionBytesPerSecond, logSegmentBytes);
-    }
-
-    public LsmOptions withFsync(FsyncPolicy policy) {
-        return new LsmOptions(dir, policy, memtableBytes, blockCacheBytes, tables, tombstoneGraceMillis, compactionBytesPerSecond, logSegmentBytes);
-    }
-
-    public LsmOptions withTombstoneGraceMillis(long millis) {
-        return new LsmOptions(dir, fsync, memtableBytes, blockCacheBytes, tables, millis, compactionBytesPerSecond, logSegmentBytes);
-    }
-
-    public LsmOptions withCompactionBytesPerSecond(long rate) {
-        return new LsmOptions(dir, fsync, memtableBytes, blockCacheBytes, tables, tombstoneGraceMillis, rate, logSegmentBytes);
-    }
 }
