@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The last handler of a client's pipeline: runs each assembled command and writes its reply.
+ * The last handler of a client's pipeline: runs each decoded command and writes its reply.
  *
  * <p>Replies of one read batch (a pipeline of commands that arrived together) go into one buffer
  * that is written and flushed once, in {@link #channelReadComplete}: one syscall per batch instead

@@ -17,7 +17,6 @@ public final class Errors {
     public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     public static final String NOPROTO = "NOPROTO unsupported protocol version";
     public static final String MAX_CLIENTS = "ERR max number of clients reached";
-    public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
 
     private Errors() {
     }

@@ -2,7 +2,6 @@ package io.ringkv.server.command;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 
@@ -59,39 +58,6 @@ public final class Numbers {
         out[0] = value;
         return true;
     }
-
-    /** Redis's float parse: finite or ±inf, no NaN, no surrounding spaces; null if invalid. */
-    public static Double parseDouble(byte[] s) {
-        if (s.length == 0 || s.length > 5000) {
-            return null;
-        }
-        String text = new String(s, StandardCharsets.US_ASCII);
-        if (Character.isWhitespace(text.charAt(0)) || Character.isWhitespace(text.charAt(text.length() - 1))) {
-            return null;
-        }
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        switch (lower) {
-            case "inf", "+inf", "infinity", "+infinity":
-                return Double.POSITIVE_INFINITY;
-            case "-inf", "-infinity":
-                return Double.NEGATIVE_INFINITY;
-            default:
-                break;
-        }
-        for (int i = 0; i < lower.length(); i++) {
-            char c = lower.charAt(i);
-            if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e')) {
-                return null; // rejects "nan", hex floats, Java's 'd'/'f' suffixes
-            }
-        }
-        try {
-            double value = Double.parseDouble(text);
-            return Double.isNaN(value) ? null : value;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
 
     // ---- INCRBYFLOAT's long double ---------------------------------------------------------------
     //

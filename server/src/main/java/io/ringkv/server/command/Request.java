@@ -72,14 +72,6 @@ public final class Request {
         return parseLong(args[i]);
     }
 
-    public double doubleArg(int i) {
-        Double value = Numbers.parseDouble(args[i]);
-        if (value == null) {
-            throw new CommandError(Errors.NOT_FLOAT);
-        }
-        return value;
-    }
-
     public static long parseLong(byte[] bytes) {
         long[] out = new long[1];
         if (!Numbers.parseLong(bytes, out)) {

@@ -254,10 +254,6 @@ public final class ServerConfig {
         return value;
     }
 
-    public boolean boolValue(String name) {
-        return get(name).equals("yes");
-    }
-
     public int port() {
         return intValue("port");
     }

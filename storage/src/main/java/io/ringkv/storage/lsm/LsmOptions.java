@@ -1,7 +1,6 @@
 package io.ringkv.storage.lsm;
 
 import io.ringkv.storage.log.FsyncPolicy;
-import io.ringkv.storage.sstable.Compression;
 import io.ringkv.storage.sstable.SSTableOptions;
 import java.nio.file.Path;
 
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 public record LsmOptions(Path dir, FsyncPolicy fsync, long memtableBytes, long blockCacheBytes,
         SSTableOptions tables, long tombstoneGraceMillis, long compactionBytesPerSecond, long logSegmentBytes) {
 
-    public static final long MIB = 1024L * 1024;
     public static final long DEFAULT_TOMBSTONE_GRACE_MILLIS = 10L * 24 * 3600 * 1000;
 
     public LsmOptions {
@@ -21,27 +19,5 @@ public record LsmOptions(Path dir, FsyncPolicy fsync, long memtableBytes, long b
         if (memtableBytes <= 0 || logSegmentBytes <= 0 || blockCacheBytes < 0 || tombstoneGraceMillis < 0) {
             throw new IllegalArgumentException("sizes must be positive");
         }
-    }
-
-    /** The defaults the issue asks for: everysec, 64 MiB memtables, 256 MiB block cache, 10-day grace. */
-    public static LsmOptions defaults(Path dir) {
-        return new LsmOptions(dir, FsyncPolicy.EVERYSEC, 64 * MIB, 256 * MIB,
-                new SSTableOptions(4096, 10, Compression.LZ4), DEFAULT_TOMBSTONE_GRACE_MILLIS, 64 * MIB, 64 * MIB);
-    }
-
-    public LsmOptions withMemtableBytes(long bytes) {
-        return new LsmOptions(dir, fsync, bytes, blockCacheBytes, tables, tombstoneGraceMillis, compactionBytesPerSecond, logSegmentBytes);
-    }
-
-    public LsmOptions withFsync(FsyncPolicy policy) {
-        return new LsmOptions(dir, policy, memtableBytes, blockCacheBytes, tables, tombstoneGraceMillis, compactionBytesPerSecond, logSegmentBytes);
-    }
-
-    public LsmOptions withTombstoneGraceMillis(long millis) {
-        return new LsmOptions(dir, fsync, memtableBytes, blockCacheBytes, tables, millis, compactionBytesPerSecond, logSegmentBytes);
-    }
-
-    public LsmOptions withCompactionBytesPerSecond(long rate) {
-        return new LsmOptions(dir, fsync, memtableBytes, blockCacheBytes, tables, tombstoneGraceMillis, rate, logSegmentBytes);
     }
 }
