@@ -103,4 +103,16 @@ public sealed interface OptionType {
             return value;
         }
     }
+
+    /** A replica count for a quorum: a number, one, quorum or all (see Consistency). */
+    record Quorum() implements OptionType {
+        @Override
+        public String normalise(String value) throws ConfigException {
+            try {
+                return io.ringkv.cluster.coordinator.Consistency.parse(value).toString();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
+    }
 }

@@ -90,7 +90,44 @@ public final class ServerConfig {
         new Option("logfile", new OptionType.Text(), "", false, "Log file; empty logs to standard output."),
         new Option("pidfile", new OptionType.Text(), "", false, "Write the process id here at start."),
         new Option("daemonize", new OptionType.Choice(List.of("no")), "no", false,
-            "Only 'no': run under a supervisor instead."));
+            "Only 'no': run under a supervisor instead."),
+        new Option("cluster-enabled", new OptionType.Bool(), "no", false,
+            "yes: this node is part of a ringkv cluster (ring, replicas, quorums, versions). no: a single"
+                + " Redis-like node."),
+        new Option("cluster-seeds", new OptionType.Text(), "", false,
+            "cluster: other nodes to form the cluster with, as host:port (their client port; cluster port"
+                + " port+10000) or host:port@cport, separated by spaces."),
+        new Option("cluster-port", new OptionType.Integer(0, 65535), "0", false,
+            "cluster: port for traffic between nodes; 0 means port + 10000, as Redis Cluster's bus."),
+        new Option("cluster-announce-ip", new OptionType.Text(), "", false,
+            "cluster: the address other nodes and clients are told to use; empty: the first bind address."),
+        new Option("cluster-config-file", new OptionType.Text(), "nodes.conf", false,
+            "cluster: file in dir where the node keeps its id and the members it has met."),
+        new Option("cluster-secret", new OptionType.Text(), "", false,
+            "cluster: shared secret every node must prove on connect (empty: no check)."),
+        new Option("replication-factor", new OptionType.Integer(1, 16), "3", false,
+            "cluster: N, the number of distinct nodes that hold each key."),
+        new Option("write-quorum", new OptionType.Quorum(), "quorum", true,
+            "cluster: W, replicas that must acknowledge a write: a number, one, quorum or all."),
+        new Option("read-quorum", new OptionType.Quorum(), "quorum", true,
+            "cluster: R, replicas that must answer a read: a number, one, quorum or all."),
+        new Option("vnodes", new OptionType.Integer(1, 4096), "256", false,
+            "cluster: ring tokens a weight-1 node places."),
+        new Option("weight", new OptionType.Integer(1, 64), "1", false,
+            "cluster: this node's share of the ring relative to a weight-1 node (bigger machines)."),
+        new Option("rack", new OptionType.Text(), "rack1", false,
+            "cluster: this node's rack; replicas of a key go to different racks where possible."),
+        new Option("datacenter", new OptionType.Text(), "dc1", false,
+            "cluster: this node's datacenter; replicas of a key go to different datacenters where possible."),
+        new Option("request-timeout", new OptionType.Integer(1, Integer.MAX_VALUE), "2000", true,
+            "cluster: milliseconds a request may wait for its quorum before it fails with UNAVAILABLE."),
+        new Option("vclock-max-entries", new OptionType.Integer(1, 4096), "32", true,
+            "cluster: clock entries kept per version; older entries beyond it are pruned."),
+        new Option("max-siblings", new OptionType.Integer(1, 100000), "100", true,
+            "cluster: most concurrent versions kept per key; a warning is logged from a quarter of it."),
+        new Option("cluster-redirects", new OptionType.Bool(), "no", true,
+            "cluster: yes answers MOVED for keys this node holds no replica of (every client must be"
+                + " cluster-aware); no coordinates them."));
 
     private final Map<String, String> values = new ConcurrentHashMap<>();
     /**
