@@ -78,7 +78,7 @@ public final class RingkvServer implements AutoCloseable {
         this.context = new ServerContext(config, engine, keyspace, new ServerStats(), new ClientRegistry(),
             Commands.table(), clock, log, clock.millis(), HexFormat.of().formatHex(runId),
             ServerContext.REDIS_VERSION, ServerContext.RINGKV_VERSION, transportName(config),
-            new AtomicInteger(config.port()));
+            new AtomicInteger(config.port()), null);
     }
 
     public ServerContext context() {

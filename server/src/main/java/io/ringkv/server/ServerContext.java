@@ -14,6 +14,7 @@ import java.time.Clock;
  * @param redisVersion the Redis version whose behaviour ringkv reproduces (INFO, HELLO)
  * @param transport the network transport in use ("epoll", "io_uring", "nio")
  * @param tcpPort the port actually bound (differs from the config when it asked for 0)
+ * @param cluster the cluster this node is part of, or null when cluster-enabled is no
  */
 public record ServerContext(
     ServerConfig config,
@@ -29,10 +30,15 @@ public record ServerContext(
     String redisVersion,
     String ringkvVersion,
     String transport,
-    java.util.concurrent.atomic.AtomicInteger tcpPort) {
+    java.util.concurrent.atomic.AtomicInteger tcpPort,
+    io.ringkv.server.cluster.ClusterView cluster) {
 
     public static final String REDIS_VERSION = "7.2.0";
     public static final String RINGKV_VERSION = "0.1.0";
+
+    public boolean clusterEnabled() {
+        return cluster != null;
+    }
 
     public int boundPort() {
         return tcpPort.get();

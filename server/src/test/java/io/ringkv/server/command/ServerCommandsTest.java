@@ -334,7 +334,7 @@ class ServerCommandsTest {
         ServerContext c = h.context;
         ServerContext context = new ServerContext(c.config(), c.engine(), c.keyspace(), c.stats(), c.clients(),
             new CommandTable(specs), c.clock(), c.log(), c.startMillis(), c.runId(), c.redisVersion(),
-            c.ringkvVersion(), c.transport(), c.tcpPort());
+            c.ringkvVersion(), c.transport(), c.tcpPort(), c.cluster());
         EmbeddedChannel channel = new EmbeddedChannel(new RespPipeline(context));
         assertEquals("*1\r\n$1\r\nk\r\n", h.raw(channel, encode("COMMAND", "GETKEYS", "GET", "k")));
         assertEquals("*2\r\n$1\r\na\r\n$1\r\nb\r\n",

@@ -1,0 +1,30 @@
+package io.ringkv.server.cluster;
+
+import io.ringkv.cluster.membership.Topology;
+
+/**
+ * What the CLUSTER and INFO commands need to know of the cluster this node is in. Null in the
+ * server context when cluster-enabled is no.
+ */
+public interface ClusterView {
+
+    /** The current view of the members and the ring; replaced as a whole when it changes. */
+    Topology topology();
+
+    /**
+     * True when this node has a working link to {@code nodeId} (always true for itself): the
+     * "connected"/"disconnected" column of CLUSTER NODES.
+     */
+    boolean connected(String nodeId);
+
+    /** The number of nodes this node has a working link to, itself excluded (INFO cluster_connections). */
+    default int connectedPeers() {
+        int n = 0;
+        for (var node : topology().nodes()) {
+            if (!node.id().equals(topology().selfId()) && connected(node.id())) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
