@@ -1,0 +1,431 @@
+package io.ringkv.cluster.coordinator;
+
+import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.membership.Topology;
+import io.ringkv.cluster.replica.ReplicaStore;
+import io.ringkv.cluster.replica.StoredValue;
+import io.ringkv.cluster.replica.TooManySiblingsException;
+import io.ringkv.cluster.ring.Slots;
+import io.ringkv.cluster.version.Siblings;
+import io.ringkv.cluster.version.VectorClock;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * Runs one key's reads and writes against its replicas: every node is a coordinator for every
+ * key (DESIGN.md "Requests"). Nothing here blocks; each call returns a future that completes
+ * when the quorum is reached, or fails with {@link UnavailableException} once it cannot be
+ * (replicas failed, or the deadline passed: every remote call carries the time that is left, so
+ * the last one fails by the deadline at the latest).
+ *
+ * <h2>Writes</h2>
+ * Dynamo and Riak have a replica coordinate each write: it issues the new version's dot under
+ * its key lock (no other node may issue dots in its name), stores it, and sends the resulting
+ * siblings to the other replicas, which merge them. The write replica is this node when it holds
+ * the key (no hop), else the first replica in preference-list order that answers. The write is
+ * acknowledged once W replicas have stored it, the write replica included. If the write replica
+ * fails, the next one is tried until the deadline; a write that timed out may have been applied,
+ * so the retry can leave two siblings of one client write, never a lost write.
+ *
+ * <h2>Reads</h2>
+ * The read goes to all N replicas at once and answers with the merge of the first R replies;
+ * reading from all (not only R) costs little on small values and lets read repair see every
+ * replica. Replicas found stale are sent the merge (read repair): those that answered before the
+ * reply, before it is sent (so a later request of the same client, on the same connection to
+ * that replica, sees the repaired value), and late ones when they answer. This node's own replica
+ * is repaired in place.
+ */
+public final class Coordinator {
+
+    /** One replica's answer to a read: its versions, or why it failed. */
+    public record ReplicaReply(NodeInfo node, Siblings<StoredValue> versions, String failure) {
+        public boolean ok() {
+            return versions != null;
+        }
+    }
+
+    /** A read's outcome: the merge of the replies that made the quorum, and every reply so far. */
+    public record ReadResult(Siblings<StoredValue> merged, List<ReplicaReply> replies) {
+    }
+
+    private final Supplier<Topology> topology;
+    private final ReplicaStore local;
+    private final ReplicaClient remote;
+    private final Clock clock;
+    private final ContextCache contexts;
+    private final LongAdder readRepairs = new LongAdder();
+    private final LongAdder unavailable = new LongAdder();
+
+    public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
+                       ContextCache contexts) {
+        this.topology = topology;
+        this.local = local;
+        this.remote = remote;
+        this.clock = clock;
+        this.contexts = contexts;
+    }
+
+    public long readRepairs() {
+        return readRepairs.sum();
+    }
+
+    public long unavailableErrors() {
+        return unavailable.sum();
+    }
+
+    private Topology ready() {
+        Topology t = topology.get();
+        if (!t.complete()) {
+            unavailable.increment();
+            throw new UnavailableException("the cluster is still forming: not every seed node has been reached yet");
+        }
+        return t;
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    public CompletableFuture<ReadResult> read(byte[] key, Consistency consistency, long timeoutMillis) {
+        Topology t;
+        try {
+            t = ready();
+        } catch (UnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int slot = Slots.slot(key);
+        List<NodeInfo> replicas = t.replicas(slot);
+        Read read = new Read(key, slot, replicas, consistency.required(replicas.size()));
+        long deadline = clock.millis() + timeoutMillis;
+        for (int i = 0; i < replicas.size(); i++) {
+            NodeInfo node = replicas.get(i);
+            int index = i;
+            if (node.id().equals(local.nodeId())) {
+                Siblings<StoredValue> versions;
+                try {
+                    versions = local.read(slot, key);
+                } catch (RuntimeException e) {
+                    read.answer(index, null, label(node) + " failed: " + e.getMessage());
+                    continue;
+                }
+                read.answer(index, versions, null);
+            } else {
+                remote.read(node, slot, key, remaining(deadline)).whenComplete((versions, error) ->
+                    read.answer(index, versions, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
+            }
+        }
+        return read.future;
+    }
+
+    /** The state of one read; replies arrive on any thread, so every step is under its lock. */
+    private final class Read {
+        final byte[] key;
+        final int slot;
+        final List<NodeInfo> replicas;
+        final QuorumTracker tracker;
+        final ReplicaReply[] replies;
+        final CompletableFuture<ReadResult> future = new CompletableFuture<>();
+        /** What stale replicas were last repaired to, once the reply is sent; null before. */
+        Siblings<StoredValue> repairedTo;
+        final boolean[] repaired;
+
+        Read(byte[] key, int slot, List<NodeInfo> replicas, int needed) {
+            this.key = key;
+            this.slot = slot;
+            this.replicas = replicas;
+            this.tracker = new QuorumTracker("read", needed, replicas.size());
+            this.replies = new ReplicaReply[replicas.size()];
+            this.repaired = new boolean[replicas.size()];
+        }
+
+        synchronized void answer(int index, Siblings<StoredValue> versions, String failure) {
+            replies[index] = new ReplicaReply(replicas.get(index), versions, failure);
+            if (versions != null) {
+                tracker.success();
+            } else {
+                tracker.failure(failure);
+            }
+            if (future.isDone()) {
+                if (versions != null && repairedTo != null) {
+                    Siblings<StoredValue> merged = repairedTo.merge(versions);
+                    if (!merged.equals(repairedTo)) {
+                        // A late reply knew more than the quorum did: bring everyone level.
+                        repairedTo = merged;
+                        java.util.Arrays.fill(repaired, false);
+                    }
+                    repairStale(merged);
+                }
+                return;
+            }
+            switch (tracker.state()) {
+                case SUCCEEDED -> {
+                    Siblings<StoredValue> merged = Siblings.empty();
+                    for (ReplicaReply r : replies) {
+                        if (r != null && r.ok()) {
+                            merged = merged.merge(r.versions());
+                        }
+                    }
+                    repairedTo = merged;
+                    repairStale(merged);
+                    contexts.remember(key, merged.context());
+                    future.complete(new ReadResult(merged, snapshot()));
+                }
+                case FAILED -> {
+                    unavailable.increment();
+                    future.completeExceptionally(new UnavailableException(tracker.describeFailure()));
+                }
+                case WAITING -> {
+                }
+            }
+        }
+
+        private void repairStale(Siblings<StoredValue> merged) {
+            for (int i = 0; i < replies.length; i++) {
+                ReplicaReply r = replies[i];
+                if (r == null || !r.ok() || repaired[i] || r.versions().equals(merged)) {
+                    continue;
+                }
+                repaired[i] = true;
+                readRepairs.increment();
+                NodeInfo node = r.node();
+                if (node.id().equals(local.nodeId())) {
+                    try {
+                        local.merge(slot, key, merged);
+                    } catch (RuntimeException e) {
+                        // Best effort: anti-entropy or the next read repairs it.
+                    }
+                } else {
+                    remote.merge(node, slot, key, merged, REPAIR_TIMEOUT_MILLIS);
+                }
+            }
+        }
+
+        private List<ReplicaReply> snapshot() {
+            List<ReplicaReply> out = new ArrayList<>();
+            for (ReplicaReply r : replies) {
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Read repair is fire-and-forget; its own bound keeps it from holding resources long. */
+    private static final long REPAIR_TIMEOUT_MILLIS = 5000;
+
+    // ---- writes ------------------------------------------------------------------------------
+
+    /**
+     * Writes {@code value} as a new version of {@code key}.
+     *
+     * @param context what the writer read (KV.PUT's CONTEXT; empty for none)
+     * @param blind plain SET/DEL semantics: also supersede every version the write replica holds
+     *              and every version this coordinator read recently ({@link ContextCache})
+     * @return the key's siblings after the write, as the write replica and the acknowledging
+     *         replicas had them
+     */
+    public CompletableFuture<Siblings<StoredValue>> write(byte[] key, VectorClock context, boolean blind,
+                                                          StoredValue value, Consistency consistency,
+                                                          long timeoutMillis) {
+        Topology t;
+        try {
+            t = ready();
+        } catch (UnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int slot = Slots.slot(key);
+        List<NodeInfo> replicas = t.replicas(slot);
+        VectorClock writerContext = blind ? context.merge(contexts.lookup(key)) : context;
+        Write write = new Write(key, slot, replicas, consistency.required(replicas.size()), writerContext, blind,
+            value, clock.millis() + timeoutMillis, timeoutMillis);
+        write.tryNextWriter();
+        return write.future;
+    }
+
+    private final class Write {
+        final byte[] key;
+        final int slot;
+        final List<NodeInfo> candidates;
+        final List<NodeInfo> replicas;
+        final QuorumTracker tracker;
+        final VectorClock context;
+        final boolean blind;
+        final StoredValue value;
+        final long deadline;
+        final long timeoutMillis;
+        final CompletableFuture<Siblings<StoredValue>> future = new CompletableFuture<>();
+        int nextCandidate;
+        Siblings<StoredValue> result;
+
+        Write(byte[] key, int slot, List<NodeInfo> replicas, int needed, VectorClock context, boolean blind,
+              StoredValue value, long deadline, long timeoutMillis) {
+            this.key = key;
+            this.slot = slot;
+            this.replicas = replicas;
+            this.tracker = new QuorumTracker("write", needed, replicas.size());
+            this.context = context;
+            this.blind = blind;
+            this.value = value;
+            this.deadline = deadline;
+            this.timeoutMillis = timeoutMillis;
+            // This node first when it holds the key: no hop, and its dots are its own to issue.
+            List<NodeInfo> order = new ArrayList<>(replicas.size());
+            for (NodeInfo n : replicas) {
+                if (n.id().equals(local.nodeId())) {
+                    order.add(n);
+                }
+            }
+            for (NodeInfo n : replicas) {
+                if (!n.id().equals(local.nodeId())) {
+                    order.add(n);
+                }
+            }
+            this.candidates = order;
+        }
+
+        void tryNextWriter() {
+            NodeInfo node;
+            synchronized (this) {
+                if (nextCandidate >= candidates.size() || clock.millis() >= deadline) {
+                    fail();
+                    return;
+                }
+                node = candidates.get(nextCandidate++);
+            }
+            if (node.id().equals(local.nodeId())) {
+                Siblings<StoredValue> stored;
+                try {
+                    stored = local.write(slot, key, context, blind, value);
+                } catch (TooManySiblingsException e) {
+                    future.completeExceptionally(e);
+                    return;
+                } catch (RuntimeException e) {
+                    writerFailed(label(node) + " failed: " + e.getMessage());
+                    return;
+                }
+                written(node, stored);
+            } else {
+                remote.write(node, slot, key, context, blind, value, remaining(deadline)).whenComplete((stored, error) -> {
+                    if (error == null) {
+                        written(node, stored);
+                    } else if (unwrap(error) instanceof TooManySiblingsException e) {
+                        future.completeExceptionally(e);
+                    } else {
+                        writerFailed(label(node) + " " + reason(error, timeoutMillis));
+                    }
+                });
+            }
+        }
+
+        private void writerFailed(String reason) {
+            synchronized (this) {
+                tracker.failure(reason);
+            }
+            tryNextWriter();
+        }
+
+        private void written(NodeInfo writer, Siblings<StoredValue> stored) {
+            synchronized (this) {
+                result = stored;
+                tracker.success();
+                if (settle()) {
+                    // W = 1: acknowledged already; the others still get the new version below.
+                }
+            }
+            for (NodeInfo node : replicas) {
+                if (node.id().equals(writer.id()) || alreadyFailed(node)) {
+                    continue;
+                }
+                if (node.id().equals(local.nodeId())) {
+                    try {
+                        Siblings<StoredValue> merged = local.merge(slot, key, stored);
+                        replicated(merged, null);
+                    } catch (RuntimeException e) {
+                        replicated(null, label(node) + " failed: " + e.getMessage());
+                    }
+                } else {
+                    remote.merge(node, slot, key, stored, remaining(deadline)).whenComplete((merged, error) ->
+                        replicated(merged, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
+                }
+            }
+        }
+
+        private boolean alreadyFailed(NodeInfo node) {
+            // A candidate that failed to coordinate was counted as a failure already; sending it
+            // the result too would count it twice.
+            int index = candidates.indexOf(node);
+            synchronized (this) {
+                return index >= 0 && index < nextCandidate - 1;
+            }
+        }
+
+        private synchronized void replicated(Siblings<StoredValue> merged, String failure) {
+            if (merged != null) {
+                result = result.merge(merged);
+                tracker.success();
+            } else {
+                tracker.failure(failure);
+            }
+            settle();
+        }
+
+        /** Completes the future when the tracker has decided; true when it has. */
+        private boolean settle() {
+            if (future.isDone()) {
+                return true;
+            }
+            switch (tracker.state()) {
+                case SUCCEEDED -> {
+                    contexts.remember(key, result.context());
+                    future.complete(result);
+                    return true;
+                }
+                case FAILED -> {
+                    fail();
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+
+        private synchronized void fail() {
+            if (!future.isDone()) {
+                unavailable.increment();
+                future.completeExceptionally(new UnavailableException(tracker.describeFailure()));
+            }
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private long remaining(long deadline) {
+        return Math.max(1, deadline - clock.millis());
+    }
+
+    private static String label(NodeInfo node) {
+        return node.address().host() + ":" + node.address().port();
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String reason(Throwable error, long timeoutMillis) {
+        Throwable t = unwrap(error);
+        if (t instanceof TimeoutException) {
+            return "timed out after " + timeoutMillis + " ms";
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

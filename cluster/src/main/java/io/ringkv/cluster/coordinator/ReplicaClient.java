@@ -1,0 +1,25 @@
+package io.ringkv.cluster.coordinator;
+
+import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.replica.StoredValue;
+import io.ringkv.cluster.version.Siblings;
+import io.ringkv.cluster.version.VectorClock;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How a coordinator reaches another node's replicas: the remote half of
+ * {@link io.ringkv.cluster.replica.ReplicaStore}. Every call returns at once; the future fails
+ * (never hangs) when the node does not answer within {@code timeoutMillis}. Calls with the same
+ * slot to the same node are delivered in the order they were made, so a write followed by a read
+ * of the same key from one coordinator is applied in that order.
+ */
+public interface ReplicaClient {
+
+    CompletableFuture<Siblings<StoredValue>> read(NodeInfo node, int slot, byte[] key, long timeoutMillis);
+
+    CompletableFuture<Siblings<StoredValue>> write(NodeInfo node, int slot, byte[] key, VectorClock context,
+                                                   boolean blind, StoredValue value, long timeoutMillis);
+
+    CompletableFuture<Siblings<StoredValue>> merge(NodeInfo node, int slot, byte[] key, Siblings<StoredValue> versions,
+                                                   long timeoutMillis);
+}

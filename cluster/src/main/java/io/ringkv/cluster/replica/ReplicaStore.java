@@ -1,0 +1,176 @@
+package io.ringkv.cluster.replica;
+
+import io.ringkv.cluster.version.Siblings;
+import io.ringkv.cluster.version.VectorClock;
+import io.ringkv.cluster.version.Versioned;
+import io.ringkv.storage.Engine;
+import io.ringkv.storage.Record;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+
+/**
+ * One node's replicas: the siblings of every key it holds, kept in the node's engine (the
+ * record's value is {@link VersionCodec}'s encoding), and the three things a replica does with
+ * them.
+ *
+ * <ul>
+ *   <li>{@link #read}: the stored siblings.
+ *   <li>{@link #write}: a write this node coordinates. It issues the new version's dot, so it
+ *       must hold the key's lock from reading the stored versions to storing the result: a
+ *       node never issues the same dot twice for a key (see {@link io.ringkv.cluster.version.Dot}).
+ *   <li>{@link #merge}: versions another node coordinated (replication, read repair). Merging
+ *       is idempotent and order-independent, so a retried or reordered message is harmless.
+ * </ul>
+ *
+ * <p>Siblings are bounded in two ways. A write this node coordinates with a context that leaves
+ * more than {@code max-siblings} versions is refused ({@link TooManySiblingsException}): the
+ * client must read the siblings and resolve them, as Riak refuses past its max_siblings. A blind
+ * write never adds a sibling here (its context covers every local version). Merges are never
+ * refused, since refusing replication would lose acknowledged writes; every write that made the
+ * siblings was bounded where it was coordinated. A warning is logged when a key reaches a quarter
+ * of the bound, well before writes are refused.
+ */
+public final class ReplicaStore {
+
+    private static final int LOCK_STRIPES = 4096;
+
+    private final Engine engine;
+    private final String nodeId;
+    private final Clock clock;
+    private final IntSupplier clockMaxEntries;
+    private final IntSupplier maxSiblings;
+    private final Consumer<String> warn;
+    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+    private final LongAdder siblingWarnings = new LongAdder();
+
+    /**
+     * @param clockMaxEntries vclock-max-entries, read at each write (CONFIG SET may change it)
+     * @param maxSiblings max-siblings, read at each write
+     * @param warn where warnings go (the server log)
+     */
+    public ReplicaStore(Engine engine, String nodeId, Clock clock, IntSupplier clockMaxEntries,
+                        IntSupplier maxSiblings, Consumer<String> warn) {
+        this.engine = engine;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.clockMaxEntries = clockMaxEntries;
+        this.maxSiblings = maxSiblings;
+        this.warn = warn;
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The key's stored siblings (empty when it has none). */
+    public Siblings<StoredValue> read(int slot, byte[] key) {
+        return decode(engine.get(slot, key));
+    }
+
+    /**
+     * Coordinates a write at this node: a new version of {@code value} whose context is
+     * {@code context} (what the writer read: KV.PUT's context), merged with every local version
+     * when {@code blind} (plain SET: supersede everything the coordinator has seen). Returns the
+     * key's siblings after the write, which the coordinator then sends to the other replicas.
+     *
+     * @throws TooManySiblingsException when the result would pass max-siblings
+     */
+    public Siblings<StoredValue> write(int slot, byte[] key, VectorClock context, boolean blind, StoredValue value) {
+        ReentrantLock lock = lockFor(key);
+        lock.lock();
+        try {
+            Siblings<StoredValue> stored = read(slot, key);
+            VectorClock writerContext = blind ? context.merge(stored.context()) : context;
+            // Pruning drops the entries updated longest ago. It may turn a version the writer
+            // saw into a sibling, never the reverse, so it can cost a sibling but lose nothing.
+            writerContext = writerContext.prune(Math.max(1, clockMaxEntries.getAsInt() - 1));
+            Siblings<StoredValue> result = stored.write(writerContext, nodeId, value, clock.millis());
+            int limit = maxSiblings.getAsInt();
+            if (result.size() > limit && result.size() > stored.size()) {
+                throw new TooManySiblingsException(result.size(), limit);
+            }
+            warnIfCrowded(key, result);
+            store(slot, key, result);
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Merges versions coordinated elsewhere; returns the key's siblings after the merge. */
+    public Siblings<StoredValue> merge(int slot, byte[] key, Siblings<StoredValue> incoming) {
+        if (incoming.isEmpty()) {
+            return read(slot, key);
+        }
+        ReentrantLock lock = lockFor(key);
+        lock.lock();
+        try {
+            Siblings<StoredValue> stored = read(slot, key);
+            Siblings<StoredValue> merged = stored.merge(incoming);
+            if (!merged.equals(stored)) {
+                warnIfCrowded(key, merged);
+                store(slot, key, merged);
+            }
+            return merged;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Keys whose siblings reached a quarter of max-siblings when written (INFO). */
+    public long siblingWarnings() {
+        return siblingWarnings.sum();
+    }
+
+    private void warnIfCrowded(byte[] key, Siblings<StoredValue> s) {
+        int threshold = Math.max(2, maxSiblings.getAsInt() / 4);
+        if (s.size() == threshold) {
+            siblingWarnings.increment();
+            warn.accept("Key '" + printable(key) + "' has " + s.size() + " siblings (max-siblings "
+                + maxSiblings.getAsInt() + "): concurrent writes are not being resolved;"
+                + " read them with KV.GET and write back with its CONTEXT");
+        }
+    }
+
+    private void store(int slot, byte[] key, Siblings<StoredValue> s) {
+        engine.put(slot, key, Record.persistent(VersionCodec.encode(s)));
+    }
+
+    /** Decodes a stored record; a record that is not siblings is a bug or corruption. */
+    public static Siblings<StoredValue> decode(Record record) {
+        return record == null ? Siblings.empty() : VersionCodec.decode(record.value());
+    }
+
+    /**
+     * The single value a plain read shows: the winner among the siblings (docs/cluster.md: the
+     * latest timestamp, then node, counter and value), or null when the winner is a tombstone or
+     * has expired at {@code nowMillis}. Siblings stay in place; a later write resolves them.
+     */
+    public static Versioned<StoredValue> winner(Siblings<StoredValue> s, long nowMillis) {
+        if (s.isEmpty()) {
+            return null;
+        }
+        Versioned<StoredValue> w = s.winner(StoredValue::compare);
+        return w.value().isLiveAt(nowMillis) ? w : null;
+    }
+
+    private ReentrantLock lockFor(byte[] key) {
+        return locks[(Arrays.hashCode(key) & 0x7fffffff) % LOCK_STRIPES];
+    }
+
+    private static String printable(byte[] key) {
+        String s = new String(key, 0, Math.min(key.length, 64), java.nio.charset.StandardCharsets.UTF_8);
+        return key.length > 64 ? s + "..." : s;
+    }
+}

@@ -1,0 +1,56 @@
+package io.ringkv.cluster.coordinator;
+
+import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.replica.ReplicaStore;
+import io.ringkv.cluster.replica.StoredValue;
+import io.ringkv.cluster.version.Siblings;
+import io.ringkv.cluster.version.VectorClock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Replicas of several nodes in one JVM, reached directly instead of over the network, with two
+ * faults a test can switch on per node: down (every call fails at once, like a refused
+ * connection) and hung (calls never answer, so they fail at their timeout).
+ */
+final class InMemoryReplicas implements ReplicaClient {
+
+    final Map<String, ReplicaStore> stores = new ConcurrentHashMap<>();
+    final Set<String> down = ConcurrentHashMap.newKeySet();
+    final Set<String> hung = ConcurrentHashMap.newKeySet();
+
+    private <T> CompletableFuture<T> call(NodeInfo node, long timeoutMillis, Supplier<T> action) {
+        if (down.contains(node.id())) {
+            return CompletableFuture.failedFuture(new java.io.IOException("unreachable"));
+        }
+        if (hung.contains(node.id())) {
+            return new CompletableFuture<T>().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        try {
+            return CompletableFuture.completedFuture(action.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Siblings<StoredValue>> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
+        return call(node, timeoutMillis, () -> stores.get(node.id()).read(slot, key));
+    }
+
+    @Override
+    public CompletableFuture<Siblings<StoredValue>> write(NodeInfo node, int slot, byte[] key, VectorClock context,
+                                                          boolean blind, StoredValue value, long timeoutMillis) {
+        return call(node, timeoutMillis, () -> stores.get(node.id()).write(slot, key, context, blind, value));
+    }
+
+    @Override
+    public CompletableFuture<Siblings<StoredValue>> merge(NodeInfo node, int slot, byte[] key,
+                                                          Siblings<StoredValue> versions, long timeoutMillis) {
+        return call(node, timeoutMillis, () -> stores.get(node.id()).merge(slot, key, versions));
+    }
+}
