@@ -23,6 +23,7 @@ import io.ringkv.server.client.ClientSession;
 import io.ringkv.server.command.Commands;
 import io.ringkv.server.config.ServerConfig;
 import io.ringkv.server.keyspace.Keyspace;
+import io.ringkv.server.keyspace.LocalKeyspace;
 import io.ringkv.server.resp.RespPipeline;
 import io.ringkv.storage.Engine;
 import io.ringkv.storage.MemoryEngine;
@@ -74,7 +75,7 @@ public final class RingkvServer implements AutoCloseable {
         for (int i = 0; i < runId.length; i++) {
             runId[i] = (byte) seedSource.nextInt(256);
         }
-        Keyspace keyspace = new Keyspace(engine, clock, new SplittableRandom(seedSource.nextLong()));
+        Keyspace keyspace = new LocalKeyspace(engine, clock, new SplittableRandom(seedSource.nextLong()));
         this.context = new ServerContext(config, engine, keyspace, new ServerStats(), new ClientRegistry(),
             Commands.table(), clock, log, clock.millis(), HexFormat.of().formatHex(runId),
             ServerContext.REDIS_VERSION, ServerContext.RINGKV_VERSION, transportName(config),

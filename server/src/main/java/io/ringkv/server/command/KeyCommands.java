@@ -176,15 +176,7 @@ final class KeyCommands {
             deleted = keyspace.locked(key, () -> keyspace.remove(key) != null ? 1L : 0L);
         } else {
             byte[][] keys = Arrays.copyOfRange(r.args(), 1, r.argc());
-            deleted = keyspace.locked(keys, () -> {
-                long n = 0;
-                for (byte[] key : keys) {
-                    if (keyspace.remove(key) != null) {
-                        n++;
-                    }
-                }
-                return n;
-            });
+            deleted = keyspace.locked(keys, () -> keyspace.removeAll(keys));
         }
         r.reply().integer(deleted);
     }
@@ -193,8 +185,8 @@ final class KeyCommands {
     private static void exists(Request r) {
         Keyspace keyspace = r.server().keyspace();
         long count = 0;
-        for (int i = 1; i < r.argc(); i++) {
-            if (keyspace.get(r.arg(i)) != null) {
+        for (Record record : keyspace.getAll(r.args(), 1, 1)) {
+            if (record != null) {
                 count++;
             }
         }

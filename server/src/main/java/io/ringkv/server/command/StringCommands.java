@@ -114,9 +114,10 @@ final class StringCommands {
 
     private static void mget(Request r) {
         Reply reply = r.reply();
-        reply.arrayHeader(r.argc() - 1);
-        for (int i = 1; i < r.argc(); i++) {
-            Record record = read(r, r.arg(i));
+        Record[] records = r.server().keyspace().getAll(r.args(), 1, 1);
+        reply.arrayHeader(records.length);
+        for (Record record : records) {
+            countLookup(r, record);
             reply.bulk(record == null ? null : record.value());
         }
     }
@@ -383,10 +384,12 @@ final class StringCommands {
         }
         byte[][] keys = keysOfPairs(r);
         Keyspace keyspace = r.server().keyspace();
+        Record[] records = new Record[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            records[i] = Record.persistent(r.arg(2 + 2 * i));
+        }
         keyspace.locked(keys, () -> {
-            for (int i = 1; i < r.argc(); i += 2) {
-                keyspace.put(r.arg(i), Record.persistent(r.arg(i + 1)));
-            }
+            keyspace.putAll(keys, records);
             return null;
         });
         r.reply().ok();

@@ -1,349 +1,105 @@
 package io.ringkv.server.keyspace;
 
-import io.ringkv.cluster.ring.Slots;
-import io.ringkv.storage.Engine;
 import io.ringkv.storage.Record;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 /**
- * Database 0 as Redis commands see it: the engine's records plus Redis's expiry semantics.
+ * Database 0 as Redis commands see it: keys with string values and expiry times. The command
+ * families are written against this interface alone, so the same GET, INCR or EXPIRE code runs
+ * on a single node ({@link LocalKeyspace}: the node's engine) and in a cluster
+ * ({@link io.ringkv.server.cluster.ClusterKeyspace}: quorum reads and writes of versioned
+ * replicas).
  *
- * <p>Expiry is lazy and active, like Redis's. Lazy: a read that meets an expired record treats the
- * key as missing and deletes it (under the key's lock, so a concurrent write is never lost).
- * Active: {@link #activeExpireCycle} walks the index of keys that carry a TTL (Redis's
- * {@code db->expires}) a bounded amount per tick, so expired keys that nobody reads do not pile
- * up.
- *
- * <p>Writers must hold the key's lock ({@link #locked}); every method that changes a key expects
- * that. Reads need no lock.
+ * <p>Writers hold the key's lock ({@link #locked}) from their read to their write: that is what
+ * makes INCR and friends atomic. Reads need no lock. In a cluster the lock is this node's, so the
+ * atomicity is among the commands this node runs (docs/cluster.md says what that guarantees).
  */
-public final class Keyspace {
+public interface Keyspace {
 
-    /** Keys sampled per active-expiry round, and the expired share that earns another round. */
-    private static final int EXPIRE_SAMPLE = 20;
-    private static final int EXPIRE_REPEAT_PERCENT = 25;
-
-    private final Engine engine;
-    private final Clock clock;
-    private final RandomGenerator random;
-    private final KeyLocks locks = new KeyLocks(4096);
-    private final Set<ByteKey> volatileKeys = ConcurrentHashMap.newKeySet();
-    private final LongAdder expiredKeys = new LongAdder();
-    private Iterator<ByteKey> expireCursor; // owned by the single thread running the cycle
-
-    public Keyspace(Engine engine, Clock clock, RandomGenerator random) {
-        this.engine = engine;
-        this.clock = clock;
-        this.random = random;
-        indexExistingTtls();
+    /** One page of SCAN. */
+    record ScanPage(long nextCursor, List<byte[]> keys) {
     }
 
-    /**
-     * A durable engine comes back with keys that carry a TTL, and the TTL index lives only in
-     * memory: rebuild it with one pass over the keys, so that active expiry reaches them too
-     * (lazy expiry would, but only on access). An empty engine costs one walk of the slot table.
-     */
-    private void indexExistingTtls() {
-        for (int slot = engine.nextNonEmptySlot(0); slot >= 0; slot = engine.nextNonEmptySlot(slot + 1)) {
-            engine.forEachInSlot(slot, (key, record) -> {
-                if (record.hasExpiry()) {
-                    volatileKeys.add(new ByteKey(key));
-                }
-            });
-            if (slot + 1 >= Engine.SLOTS) {
-                break;
-            }
-        }
-    }
-
-    public long now() {
-        return clock.millis();
-    }
+    long now();
 
     /** Runs {@code action} holding the lock of {@code key}. */
-    public <T> T locked(byte[] key, Supplier<T> action) {
-        ReentrantLock lock = locks.lockFor(key);
-        lock.lock();
-        try {
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
-    }
+    <T> T locked(byte[] key, Supplier<T> action);
 
     /** Runs {@code action} holding the locks of every key in {@code keys}. */
-    public <T> T locked(byte[][] keys, Supplier<T> action) {
-        int[] stripes = locks.stripesOf(keys);
-        locks.lockAll(stripes);
-        try {
-            return action.get();
-        } finally {
-            locks.unlockAll(stripes);
-        }
-    }
+    <T> T locked(byte[][] keys, Supplier<T> action);
 
     /** The live record of {@code key}, or {@code null} if it is missing or expired. */
-    public Record get(byte[] key) {
-        int slot = Slots.slot(key);
-        Record record = engine.get(slot, key);
-        if (record != null && record.isExpiredAt(clock.millis())) {
-            expire(slot, key, record);
-            return null;
+    Record get(byte[] key);
+
+    /**
+     * The live records of several keys, in order. A cluster reads them in parallel; the default
+     * reads them one by one.
+     */
+    default Record[] getAll(byte[][] keys, int from, int step) {
+        int n = (keys.length - from + step - 1) / step;
+        Record[] out = new Record[Math.max(0, n)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = get(keys[from + i * step]);
         }
-        return record;
+        return out;
     }
 
     /** Stores {@code record} (its expiry included). Caller holds the key's lock. */
-    public void put(byte[] key, Record record) {
-        int slot = Slots.slot(key);
-        Record previous = engine.put(slot, key, record);
-        if (record.hasExpiry()) {
-            volatileKeys.add(new ByteKey(key));
-        } else if (previous != null && !volatileKeys.isEmpty() && previous.hasExpiry()) {
-            // The emptiness test first: with no TTLs anywhere (the common case) this skips
-            // reading the replaced record, a likely cache miss on the hot path of SET.
-            volatileKeys.remove(new ByteKey(key));
+    void put(byte[] key, Record record);
+
+    /**
+     * {@link #put} of several keys, in argument order (a repeated key ends with its last record).
+     * Caller holds the keys' locks. A cluster writes them in parallel.
+     */
+    default void putAll(byte[][] keys, Record[] records) {
+        for (int i = 0; i < keys.length; i++) {
+            put(keys[i], records[i]);
         }
     }
 
     /**
-     * {@link #put} under the key's own lock: the blind write of plain SET, MSET's per-key
-     * fallback and friends, without a lambda on the hot path.
+     * {@link #remove} of several keys; returns how many live keys were deleted (a repeated key
+     * counts once). Caller holds the keys' locks. A cluster deletes them in parallel.
      */
-    public void store(byte[] key, Record record) {
-        ReentrantLock lock = locks.lockFor(key);
-        lock.lock();
-        try {
-            put(key, record);
-        } finally {
-            lock.unlock();
+    default long removeAll(byte[][] keys) {
+        long n = 0;
+        for (byte[] key : keys) {
+            if (remove(key) != null) {
+                n++;
+            }
         }
+        return n;
     }
+
+    /** {@link #put} under the key's own lock: a blind write. */
+    void store(byte[] key, Record record);
 
     /** Deletes {@code key}; returns its live record, or null. Caller holds the key's lock. */
-    public Record remove(byte[] key) {
-        Record previous = engine.remove(Slots.slot(key), key);
-        if (previous == null) {
-            return null;
-        }
-        if (previous.hasExpiry()) {
-            volatileKeys.remove(new ByteKey(key));
-            if (previous.isExpiredAt(clock.millis())) {
-                expiredKeys.increment();
-                return null;
-            }
-        }
-        return previous;
-    }
-
-    private void expire(int slot, byte[] key, Record expired) {
-        locked(key, () -> {
-            if (engine.removeIf(slot, key, expired)) {
-                volatileKeys.remove(new ByteKey(key));
-                expiredKeys.increment();
-            }
-            return null;
-        });
-    }
+    Record remove(byte[] key);
 
     /** Deletes every key. */
-    public void clear() {
-        int[] all = locks.all();
-        locks.lockAll(all);
-        try {
-            engine.clear();
-            volatileKeys.clear();
-        } finally {
-            locks.unlockAll(all);
-        }
-    }
+    void clear();
 
     /** Keys stored, including expired keys not yet reclaimed (as Redis's DBSIZE). */
-    public long size() {
-        return engine.size();
-    }
+    long size();
 
     /** Keys that carry a TTL (INFO keyspace "expires="). */
-    public long volatileCount() {
-        return volatileKeys.size();
-    }
+    long volatileCount();
 
-    public long expiredKeys() {
-        return expiredKeys.sum();
-    }
+    long expiredKeys();
 
-    public long approximateBytes() {
-        return engine.approximateBytes();
-    }
+    long approximateBytes();
 
-    /**
-     * One active-expiry pass, Redis's "slow cycle": sample keys with a TTL, delete the expired
-     * ones, and repeat while more than a quarter of a sample was expired and time remains.
-     * Call from one thread only.
-     *
-     * @return the number of keys deleted
-     */
-    public int activeExpireCycle(long budgetMillis) {
-        long deadline = clock.millis() + budgetMillis;
-        int deleted = 0;
-        while (true) {
-            int sampled = 0;
-            int expiredInSample = 0;
-            long now = clock.millis();
-            while (sampled < EXPIRE_SAMPLE) {
-                if (expireCursor == null || !expireCursor.hasNext()) {
-                    expireCursor = volatileKeys.iterator();
-                    if (!expireCursor.hasNext()) {
-                        return deleted;
-                    }
-                }
-                ByteKey candidate = expireCursor.next();
-                sampled++;
-                int slot = Slots.slot(candidate.bytes);
-                Record record = engine.get(slot, candidate.bytes);
-                if (record == null || !record.hasExpiry()) {
-                    dropStaleIndexEntry(slot, candidate);
-                } else if (record.isExpiredAt(now)) {
-                    expire(slot, candidate.bytes, record);
-                    expiredInSample++;
-                    deleted++;
-                }
-            }
-            if (expiredInSample * 100 <= sampled * EXPIRE_REPEAT_PERCENT || clock.millis() >= deadline) {
-                return deleted;
-            }
-        }
-    }
+    /** One active-expiry pass with a time budget; returns the keys deleted. One thread only. */
+    int activeExpireCycle(long budgetMillis);
 
-    /*
-     * The TTL index names a key that no longer has a TTL (deleted, or overwritten without one).
-     * The entry is dropped under the key's lock, after a second look: without the lock a writer
-     * could give the key a TTL again between our read and the removal (its add is a no-op on an
-     * entry that is still there), and the key would then never be expired actively.
-     */
-    private void dropStaleIndexEntry(int slot, ByteKey candidate) {
-        locked(candidate.bytes, () -> {
-            Record current = engine.get(slot, candidate.bytes);
-            if (current == null || !current.hasExpiry()) {
-                volatileKeys.remove(candidate);
-            }
-            return null;
-        });
-    }
-
-    /** One page of SCAN. */
-    public record ScanPage(long nextCursor, List<byte[]> keys) {
-    }
-
-    /**
-     * SCAN over slots: the cursor is the next slot to visit, so a key present for the whole
-     * iteration is returned exactly once, and a full iteration ends at cursor 0 after at most
-     * 16384 pages. Whole slots are returned, so a page may hold more than {@code count} keys
-     * (COUNT is a hint in Redis too). Expired keys are skipped.
-     *
-     * @param pattern glob or null; @param typeFilter type name or null
-     */
-    public ScanPage scan(long cursor, long count, byte[] pattern, String typeFilter) {
-        List<byte[]> keys = new ArrayList<>();
-        if (cursor < 0 || cursor >= Engine.SLOTS) {
-            return new ScanPage(0, keys);
-        }
-        boolean typeMatches = typeFilter == null || typeFilter.equalsIgnoreCase("string");
-        long now = clock.millis();
-        int slot = (int) cursor;
-        long examined = 0;
-        while (examined < count) {
-            slot = engine.nextNonEmptySlot(slot);
-            if (slot < 0) {
-                return new ScanPage(0, keys);
-            }
-            engine.forEachInSlot(slot, (key, record) -> {
-                if (!record.isExpiredAt(now) && typeMatches
-                    && (pattern == null || Glob.matches(pattern, key, false))) {
-                    keys.add(key);
-                }
-            });
-            examined += Math.max(1, engine.sizeOfSlot(slot));
-            slot++;
-            if (slot >= Engine.SLOTS) {
-                return new ScanPage(0, keys);
-            }
-        }
-        return new ScanPage(slot, keys);
-    }
+    /** One page of SCAN; {@code pattern} and {@code typeFilter} may be null. */
+    ScanPage scan(long cursor, long count, byte[] pattern, String typeFilter);
 
     /** Every live key matching {@code pattern} (KEYS). */
-    public List<byte[]> keys(byte[] pattern) {
-        List<byte[]> keys = new ArrayList<>();
-        long now = clock.millis();
-        boolean all = Glob.matchesEverything(pattern);
-        for (int slot = engine.nextNonEmptySlot(0); slot >= 0; slot = engine.nextNonEmptySlot(slot + 1)) {
-            engine.forEachInSlot(slot, (key, record) -> {
-                if (!record.isExpiredAt(now) && (all || Glob.matches(pattern, key, false))) {
-                    keys.add(key);
-                }
-            });
-            if (slot + 1 >= Engine.SLOTS) {
-                break;
-            }
-        }
-        return keys;
-    }
+    List<byte[]> keys(byte[] pattern);
 
     /** A random live key, or null when there is none (RANDOMKEY). */
-    public byte[] randomKey() {
-        long now = clock.millis();
-        // Bounded tries, as Redis bounds its own when most keys have expired.
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int start = random.nextInt(Engine.SLOTS);
-            int slot = engine.nextNonEmptySlot(start);
-            if (slot < 0) {
-                slot = engine.nextNonEmptySlot(0);
-            }
-            if (slot < 0) {
-                return null;
-            }
-            long size = engine.sizeOfSlot(slot);
-            if (size == 0) {
-                continue;
-            }
-            long target = random.nextLong(size);
-            byte[][] chosen = new byte[1][];
-            Record[] chosenRecord = new Record[1];
-            long[] index = {0};
-            engine.forEachInSlot(slot, (key, record) -> {
-                if (index[0]++ == target) {
-                    chosen[0] = key;
-                    chosenRecord[0] = record;
-                }
-            });
-            if (chosen[0] != null && !chosenRecord[0].isExpiredAt(now)) {
-                return chosen[0];
-            }
-        }
-        return null;
-    }
-
-    /** A byte[] with value equality, for the TTL index. */
-    private record ByteKey(byte[] bytes) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ByteKey k && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-    }
+    byte[] randomKey();
 }
