@@ -21,6 +21,9 @@ public final class ClientSession {
     private volatile long lastInteractionMillis;
     private volatile String lastCommand = "NULL";
     private volatile boolean closeAfterReply;
+    /** KV.CONSISTENCY's per-connection levels; null means the server's read-quorum/write-quorum. */
+    private volatile io.ringkv.cluster.coordinator.Consistency readConsistency;
+    private volatile io.ringkv.cluster.coordinator.Consistency writeConsistency;
 
     public ClientSession(long id, Channel channel, long nowMillis, boolean authenticated) {
         this.id = id;
@@ -98,5 +101,21 @@ public final class ClientSession {
 
     public boolean shouldCloseAfterReply() {
         return closeAfterReply;
+    }
+
+    public io.ringkv.cluster.coordinator.Consistency readConsistency() {
+        return readConsistency;
+    }
+
+    public void readConsistency(io.ringkv.cluster.coordinator.Consistency level) {
+        this.readConsistency = level;
+    }
+
+    public io.ringkv.cluster.coordinator.Consistency writeConsistency() {
+        return writeConsistency;
+    }
+
+    public void writeConsistency(io.ringkv.cluster.coordinator.Consistency level) {
+        this.writeConsistency = level;
     }
 }

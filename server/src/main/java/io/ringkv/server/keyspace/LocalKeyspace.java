@@ -38,13 +38,13 @@ public final class LocalKeyspace implements Keyspace {
     private final KeyLocks locks = new KeyLocks(4096);
     private final Set<ByteKey> volatileKeys = ConcurrentHashMap.newKeySet();
     private final LongAdder expiredKeys = new LongAdder();
-    private final KeyScanner scanner;
+    private final KeyScans scanner;
     private Iterator<ByteKey> expireCursor; // owned by the single thread running the cycle
 
     public LocalKeyspace(Engine engine, Clock clock, RandomGenerator random) {
         this.engine = engine;
         this.clock = clock;
-        this.scanner = new KeyScanner(engine, clock, random, (record, now) -> !record.isExpiredAt(now));
+        this.scanner = new KeyScans(engine, clock, random, (record, now) -> !record.isExpiredAt(now));
         indexExistingTtls();
     }
 

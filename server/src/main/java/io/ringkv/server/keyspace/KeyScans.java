@@ -12,10 +12,10 @@ import java.util.random.RandomGenerator;
  * records which do not read as live keys. What "live" means is the keyspace's: an unexpired
  * record on a single node, a record whose winning version is an unexpired value in a cluster.
  */
-final class KeyScanner {
+public final class KeyScans {
 
     /** Whether a stored record reads as a live key at a time. */
-    interface Liveness {
+    public interface Liveness {
         boolean test(Record record, long nowMillis);
     }
 
@@ -24,7 +24,7 @@ final class KeyScanner {
     private final RandomGenerator random;
     private final Liveness live;
 
-    KeyScanner(Engine engine, Clock clock, RandomGenerator random, Liveness live) {
+    public KeyScans(Engine engine, Clock clock, RandomGenerator random, Liveness live) {
         this.engine = engine;
         this.clock = clock;
         this.random = random;
@@ -39,7 +39,7 @@ final class KeyScanner {
      *
      * @param pattern glob or null; @param typeFilter type name or null
      */
-    Keyspace.ScanPage scan(long cursor, long count, byte[] pattern, String typeFilter) {
+    public Keyspace.ScanPage scan(long cursor, long count, byte[] pattern, String typeFilter) {
         List<byte[]> keys = new ArrayList<>();
         if (cursor < 0 || cursor >= Engine.SLOTS) {
             return new Keyspace.ScanPage(0, keys);
@@ -69,7 +69,7 @@ final class KeyScanner {
     }
 
     /** Every live key matching {@code pattern} (KEYS). */
-    List<byte[]> keys(byte[] pattern) {
+    public List<byte[]> keys(byte[] pattern) {
         List<byte[]> keys = new ArrayList<>();
         long now = clock.millis();
         boolean all = Glob.matchesEverything(pattern);
@@ -87,7 +87,7 @@ final class KeyScanner {
     }
 
     /** A random live key, or null when there is none (RANDOMKEY). */
-    byte[] randomKey() {
+    public byte[] randomKey() {
         long now = clock.millis();
         // Bounded tries, as Redis bounds its own when most keys have expired.
         for (int attempt = 0; attempt < 100; attempt++) {
