@@ -3,6 +3,7 @@ package io.ringkv.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.ringkv.server.cluster.ClusterView;
 import io.ringkv.server.config.ServerConfig;
 import io.ringkv.server.resp.RespPipeline;
 import java.io.ByteArrayOutputStream;
@@ -34,6 +35,15 @@ public final class ServerHarness {
 
     /** @param options config options to set before the server is built (name to value) */
     public ServerHarness(Map<String, String> options) {
+        this(options, null);
+    }
+
+    /**
+     * A server whose context carries {@code cluster} as its cluster view (null: not in cluster
+     * mode, as the other constructors build it). The server is built as usual and its context
+     * copied with the view, so cluster-enabled need not be set and nothing cluster-side starts.
+     */
+    public ServerHarness(Map<String, String> options, ClusterView cluster) {
         config = new ServerConfig();
         try {
             // In memory unless a test asks for the LSM engine (with its own "dir").
@@ -46,7 +56,10 @@ public final class ServerHarness {
         }
         ServerLog log = new ServerLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
             ServerLog.Level.DEBUG);
-        context = new RingkvServer(config, clock, log).context();
+        ServerContext built = new RingkvServer(config, clock, log).context();
+        context = cluster == null ? built : new ServerContext(built.config(), built.engine(), built.keyspace(),
+            built.stats(), built.clients(), built.commands(), built.clock(), built.log(), built.startMillis(),
+            built.runId(), built.redisVersion(), built.ringkvVersion(), built.transport(), built.tcpPort(), cluster);
         channel = newConnection();
     }
 

@@ -16,6 +16,7 @@ public final class Commands {
         all.addAll(ConnectionCommands.specs());
         all.addAll(ClientCommands.specs());
         all.addAll(ServerCommands.specs());
+        all.addAll(ClusterCommands.specs());
         return new CommandTable(all);
     }
 }

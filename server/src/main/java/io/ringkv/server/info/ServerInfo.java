@@ -247,7 +247,7 @@ public final class ServerInfo {
     }
 
     private void cluster(InfoReport r) {
-        r.section("Cluster").field("cluster_enabled", 0);
+        r.section("Cluster").field("cluster_enabled", server.clusterEnabled() ? 1 : 0);
     }
 
     private void keyspace(InfoReport r) {
