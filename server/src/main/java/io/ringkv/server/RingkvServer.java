@@ -11,6 +11,11 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.ringkv.server.cluster.ClusterNode;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -56,6 +61,8 @@ public final class RingkvServer implements AutoCloseable {
     private final ServerLog log;
     private final Engine engine;
     private final ServerContext context;
+    /** This node's part in a cluster; null when cluster-enabled is no. */
+    private final ClusterNode clusterNode;
     private final List<Channel> listeners = new ArrayList<>();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -75,11 +82,18 @@ public final class RingkvServer implements AutoCloseable {
         for (int i = 0; i < runId.length; i++) {
             runId[i] = (byte) seedSource.nextInt(256);
         }
-        Keyspace keyspace = new LocalKeyspace(engine, clock, new SplittableRandom(seedSource.nextLong()));
+        Keyspace keyspace;
+        if (config.get("cluster-enabled").equals("yes")) {
+            clusterNode = new ClusterNode(config, engine, clock, log);
+            keyspace = clusterNode.keyspace();
+        } else {
+            clusterNode = null;
+            keyspace = new LocalKeyspace(engine, clock, new SplittableRandom(seedSource.nextLong()));
+        }
         this.context = new ServerContext(config, engine, keyspace, new ServerStats(), new ClientRegistry(),
             Commands.table(), clock, log, clock.millis(), HexFormat.of().formatHex(runId),
             ServerContext.REDIS_VERSION, ServerContext.RINGKV_VERSION, transportName(config),
-            new AtomicInteger(config.port()), null);
+            new AtomicInteger(config.port()), clusterNode);
     }
 
     public ServerContext context() {
@@ -140,6 +154,19 @@ public final class RingkvServer implements AutoCloseable {
             throw new IllegalStateException("Failed listening on any address of bind '" + config.get("bind") + "'");
         }
         cron = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ringkv-cron", true));
+        if (clusterNode != null) {
+            Class<? extends SocketChannel> peerChannelClass = switch (transport) {
+                case "epoll" -> EpollSocketChannel.class;
+                case "io_uring" -> IoUringSocketChannel.class;
+                default -> NioSocketChannel.class;
+            };
+            try {
+                clusterNode.start(workerGroup, channelClass, peerChannelClass, cron);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
         long periodMillis = Math.max(1, 1000 / config.hz());
         cron.scheduleWithFixedDelay(this::serverCron, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         log.notice("Server initialized (transport " + transport + ", io-threads " + config.ioThreads()
@@ -240,6 +267,9 @@ public final class RingkvServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clusterNode != null) {
+            clusterNode.close();
+        }
         for (Channel channel : listeners) {
             channel.close().syncUninterruptibly();
         }

@@ -91,6 +91,19 @@ public final class Coordinator {
     // ---- reads -------------------------------------------------------------------------------
 
     public CompletableFuture<ReadResult> read(byte[] key, Consistency consistency, long timeoutMillis) {
+        return read(key, consistency, timeoutMillis, false);
+    }
+
+    /**
+     * Asks every replica and completes once each has answered or failed (by the deadline at
+     * the latest), with every reply: what KV.INFO shows. Never fails for lack of a quorum.
+     */
+    public CompletableFuture<ReadResult> inspect(byte[] key, long timeoutMillis) {
+        return read(key, Consistency.ONE, timeoutMillis, true);
+    }
+
+    private CompletableFuture<ReadResult> read(byte[] key, Consistency consistency, long timeoutMillis,
+                                               boolean waitForAll) {
         Topology t;
         try {
             t = ready();
@@ -99,7 +112,7 @@ public final class Coordinator {
         }
         int slot = Slots.slot(key);
         List<NodeInfo> replicas = t.replicas(slot);
-        Read read = new Read(key, slot, replicas, consistency.required(replicas.size()));
+        Read read = new Read(key, slot, replicas, consistency.required(replicas.size()), waitForAll);
         long deadline = clock.millis() + timeoutMillis;
         for (int i = 0; i < replicas.size(); i++) {
             NodeInfo node = replicas.get(i);
@@ -132,8 +145,10 @@ public final class Coordinator {
         /** What stale replicas were last repaired to, once the reply is sent; null before. */
         Siblings<StoredValue> repairedTo;
         final boolean[] repaired;
+        final boolean waitForAll;
 
-        Read(byte[] key, int slot, List<NodeInfo> replicas, int needed) {
+        Read(byte[] key, int slot, List<NodeInfo> replicas, int needed, boolean waitForAll) {
+            this.waitForAll = waitForAll;
             this.key = key;
             this.slot = slot;
             this.replicas = replicas;
@@ -161,7 +176,16 @@ public final class Coordinator {
                 }
                 return;
             }
-            switch (tracker.state()) {
+            QuorumTracker.State state = tracker.state();
+            if (waitForAll) {
+                state = !tracker.allAnswered() ? QuorumTracker.State.WAITING
+                    : tracker.successes() > 0 ? QuorumTracker.State.SUCCEEDED : QuorumTracker.State.WAITING;
+                if (tracker.allAnswered() && tracker.successes() == 0) {
+                    future.complete(new ReadResult(Siblings.empty(), snapshot()));
+                    return;
+                }
+            }
+            switch (state) {
                 case SUCCEEDED -> {
                     Siblings<StoredValue> merged = Siblings.empty();
                     for (ReplicaReply r : replies) {

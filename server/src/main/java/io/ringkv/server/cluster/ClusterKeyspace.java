@@ -108,6 +108,11 @@ public final class ClusterKeyspace implements Keyspace {
         return await(coordinator.read(key, level, timeoutMillis()));
     }
 
+    /** Every replica's versions of {@code key}, failures included (KV.INFO). */
+    public Coordinator.ReadResult inspect(byte[] key) {
+        return await(coordinator.inspect(key, timeoutMillis()));
+    }
+
     public Siblings<StoredValue> writeVersion(byte[] key, VectorClock context, boolean blind, StoredValue value,
                                               Consistency level) {
         return await(coordinator.write(key, context, blind, value, level, timeoutMillis()));

@@ -17,6 +17,7 @@ public final class Commands {
         all.addAll(ClientCommands.specs());
         all.addAll(ServerCommands.specs());
         all.addAll(ClusterCommands.specs());
+        all.addAll(KvCommands.specs());
         return new CommandTable(all);
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.ringkv.server.ServerContext;
 import io.ringkv.server.client.ClientSession;
 import io.ringkv.server.command.CommandDispatcher;
+import io.ringkv.server.command.OffLoopCommandDispatcher;
 import io.ringkv.server.command.Errors;
 import java.nio.charset.StandardCharsets;
 
@@ -56,7 +57,7 @@ public final class RespPipeline extends ChannelInitializer<Channel> {
         channel.pipeline().addLast(
             new InputMeter(server.stats()),
             new RespRequestDecoder(limits, () -> !session.authenticated()),
-            new CommandDispatcher(server, session));
+            server.clusterEnabled() ? new OffLoopCommandDispatcher(server, session) : new CommandDispatcher(server, session));
         if (!channel.isActive()) {
             server.clients().remove(session);
         }

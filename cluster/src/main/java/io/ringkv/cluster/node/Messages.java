@@ -1,0 +1,193 @@
+package io.ringkv.cluster.node;
+
+import io.ringkv.cluster.membership.NodeAddress;
+import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.replica.StoredValue;
+import io.ringkv.cluster.replica.VersionCodec;
+import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.version.Siblings;
+import io.ringkv.cluster.version.VectorClock;
+import io.ringkv.storage.Record;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The requests nodes send each other over the internode transport, and their payloads
+ * (docs/transport.md frames them; docs/formats.md "Replica requests" has these bytes). Integers
+ * are big-endian; "bytes" is a varint length and then the bytes; "siblings" is
+ * {@link VersionCodec}'s encoding.
+ *
+ * <pre>
+ *   IDENTIFY  request and reply: a node    (who I am; the reply is who you reached)
+ *   READ      u16 slot, bytes key           -> siblings
+ *   WRITE     u16 slot, bytes key, u8 blind, bytes context, value -> siblings after the write
+ *   MERGE     u16 slot, bytes key, siblings -> siblings after the merge
+ *
+ *   node:  bytes id, bytes host, u16 port, u16 cluster port, u16 weight, bytes rack, bytes datacenter
+ *   value: u8 flags (bit 0 tombstone, bit 1 expiry), [u64 expiry millis], [bytes value]
+ * </pre>
+ *
+ * A WRITE refused for too many siblings fails with a message starting {@link #TOO_MANY_SIBLINGS}.
+ */
+public final class Messages {
+
+    public static final int IDENTIFY = 1;
+    public static final int READ = 2;
+    public static final int WRITE = 3;
+    public static final int MERGE = 4;
+
+    public static final String TOO_MANY_SIBLINGS = "TOOMANYSIBLINGS ";
+
+    private Messages() {
+    }
+
+    /** A decoded key request: its slot, key and the rest of the payload. */
+    public record KeyRequest(int slot, byte[] key, ByteBuffer rest) {
+    }
+
+    public static byte[] keyRequest(int slot, byte[] key) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(key.length + 8);
+        writeKey(out, slot, key);
+        return out.toByteArray();
+    }
+
+    public static byte[] write(int slot, byte[] key, VectorClock context, boolean blind, StoredValue value) {
+        byte[] ctx = context.toBytes();
+        int size = key.length + ctx.length + 32 + (value.value() == null ? 0 : value.value().length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        writeKey(out, slot, key);
+        out.write(blind ? 1 : 0);
+        writeBytes(out, ctx);
+        boolean expiry = value.expireAtMillis() != Record.NO_EXPIRY;
+        out.write((value.isTombstone() ? 1 : 0) | (expiry ? 2 : 0));
+        if (expiry) {
+            long e = value.expireAtMillis();
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) (e >>> shift));
+            }
+        }
+        if (!value.isTombstone()) {
+            writeBytes(out, value.value());
+        }
+        return out.toByteArray();
+    }
+
+    public static byte[] merge(int slot, byte[] key, Siblings<StoredValue> versions) {
+        byte[] s = VersionCodec.encode(versions);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(key.length + s.length + 8);
+        writeKey(out, slot, key);
+        out.write(s, 0, s.length);
+        return out.toByteArray();
+    }
+
+    public static KeyRequest keyRequest(byte[] payload) {
+        ByteBuffer in = ByteBuffer.wrap(payload);
+        if (in.remaining() < 2) {
+            throw new IllegalArgumentException("request: truncated");
+        }
+        int slot = in.getShort() & 0xFFFF;
+        if (slot >= 16384) {
+            throw new IllegalArgumentException("request: bad slot " + slot);
+        }
+        byte[] key = readBytes(in);
+        return new KeyRequest(slot, key, in);
+    }
+
+    /** The rest of a WRITE after its key: blind flag, context and value. */
+    public record WriteBody(boolean blind, VectorClock context, StoredValue value) {
+    }
+
+    public static WriteBody writeBody(ByteBuffer in) {
+        if (!in.hasRemaining()) {
+            throw new IllegalArgumentException("write: truncated");
+        }
+        boolean blind = in.get() != 0;
+        VectorClock context = VectorClock.fromBytes(readBytes(in));
+        if (!in.hasRemaining()) {
+            throw new IllegalArgumentException("write: truncated");
+        }
+        int flags = in.get() & 0xFF;
+        long expireAt = Record.NO_EXPIRY;
+        if ((flags & 2) != 0) {
+            if (in.remaining() < 8) {
+                throw new IllegalArgumentException("write: truncated");
+            }
+            expireAt = in.getLong();
+        }
+        byte[] value = (flags & 1) != 0 ? null : readBytes(in);
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("write: trailing bytes");
+        }
+        return new WriteBody(blind, context, new StoredValue(value, expireAt));
+    }
+
+    public static byte[] node(NodeInfo node) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        writeBytes(out, node.id().getBytes(StandardCharsets.UTF_8));
+        writeBytes(out, node.address().host().getBytes(StandardCharsets.UTF_8));
+        writeU16(out, node.address().port());
+        writeU16(out, node.address().clusterPort());
+        writeU16(out, node.member().weight());
+        writeBytes(out, node.member().rack().getBytes(StandardCharsets.UTF_8));
+        writeBytes(out, node.member().datacenter().getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    public static NodeInfo node(byte[] payload) {
+        ByteBuffer in = ByteBuffer.wrap(payload);
+        String id = new String(readBytes(in), StandardCharsets.UTF_8);
+        String host = new String(readBytes(in), StandardCharsets.UTF_8);
+        if (in.remaining() < 6) {
+            throw new IllegalArgumentException("node: truncated");
+        }
+        int port = in.getShort() & 0xFFFF;
+        int cport = in.getShort() & 0xFFFF;
+        int weight = in.getShort() & 0xFFFF;
+        String rack = new String(readBytes(in), StandardCharsets.UTF_8);
+        String dc = new String(readBytes(in), StandardCharsets.UTF_8);
+        return new NodeInfo(new Member(id, weight, rack, dc), new NodeAddress(host, port, cport));
+    }
+
+    private static void writeKey(ByteArrayOutputStream out, int slot, byte[] key) {
+        writeU16(out, slot);
+        writeBytes(out, key);
+    }
+
+    private static void writeU16(ByteArrayOutputStream out, int v) {
+        out.write(v >>> 8);
+        out.write(v);
+    }
+
+    private static void writeBytes(ByteArrayOutputStream out, byte[] b) {
+        long v = b.length;
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+        out.write(b, 0, b.length);
+    }
+
+    private static byte[] readBytes(ByteBuffer in) {
+        long len = 0;
+        int shift = 0;
+        while (true) {
+            if (!in.hasRemaining() || shift > 35) {
+                throw new IllegalArgumentException("request: bad length");
+            }
+            int b = in.get() & 0xFF;
+            len |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            shift += 7;
+        }
+        if (len > in.remaining()) {
+            throw new IllegalArgumentException("request: length " + len + " past the end");
+        }
+        byte[] out = new byte[(int) len];
+        in.get(out);
+        return out;
+    }
+}

@@ -1,0 +1,61 @@
+package io.ringkv.cluster.node;
+
+import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.replica.ReplicaStore;
+import io.ringkv.cluster.replica.StoredValue;
+import io.ringkv.cluster.replica.TooManySiblingsException;
+import io.ringkv.cluster.replica.VersionCodec;
+import io.ringkv.cluster.transport.RequestHandler;
+import io.ringkv.cluster.transport.Responder;
+import io.ringkv.cluster.version.Siblings;
+import java.util.function.Function;
+
+/**
+ * The serving half of {@link Messages}: answers other nodes' requests from this node's replicas.
+ * Runs on the transport's event loops; every operation is a local engine call, so nothing here
+ * waits on the network.
+ */
+public final class ReplicaService implements RequestHandler {
+
+    private final ReplicaStore replicas;
+    /** Learns the node that introduced itself and answers with this node. */
+    private final Function<NodeInfo, NodeInfo> identify;
+
+    public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify) {
+        this.replicas = replicas;
+        this.identify = identify;
+    }
+
+    @Override
+    public void handle(int type, byte[] payload, Responder responder) {
+        try {
+            switch (type) {
+                case Messages.READ -> {
+                    Messages.KeyRequest r = Messages.keyRequest(payload);
+                    responder.reply(VersionCodec.encode(replicas.read(r.slot(), r.key())));
+                }
+                case Messages.WRITE -> {
+                    Messages.KeyRequest r = Messages.keyRequest(payload);
+                    Messages.WriteBody w = Messages.writeBody(r.rest());
+                    try {
+                        responder.reply(VersionCodec.encode(
+                            replicas.write(r.slot(), r.key(), w.context(), w.blind(), w.value())));
+                    } catch (TooManySiblingsException e) {
+                        responder.fail(Messages.TOO_MANY_SIBLINGS + e.getMessage());
+                    }
+                }
+                case Messages.MERGE -> {
+                    Messages.KeyRequest r = Messages.keyRequest(payload);
+                    Siblings<StoredValue> incoming = VersionCodec.decode(r.rest(), true);
+                    responder.reply(VersionCodec.encode(replicas.merge(r.slot(), r.key(), incoming)));
+                }
+                case Messages.IDENTIFY -> responder.reply(Messages.node(identify.apply(Messages.node(payload))));
+                default -> responder.fail("unknown request type " + type);
+            }
+        } catch (IllegalArgumentException e) {
+            responder.fail("malformed request: " + e.getMessage());
+        } catch (RuntimeException e) {
+            responder.fail("failed: " + e);
+        }
+    }
+}

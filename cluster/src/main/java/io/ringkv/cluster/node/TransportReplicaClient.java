@@ -1,0 +1,67 @@
+package io.ringkv.cluster.node;
+
+import io.ringkv.cluster.coordinator.ReplicaClient;
+import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.replica.StoredValue;
+import io.ringkv.cluster.replica.TooManySiblingsException;
+import io.ringkv.cluster.replica.VersionCodec;
+import io.ringkv.cluster.transport.InternodeTransport;
+import io.ringkv.cluster.transport.RemoteFailureException;
+import io.ringkv.cluster.version.Siblings;
+import io.ringkv.cluster.version.VectorClock;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * {@link ReplicaClient} over the internode transport. The slot is the connection affinity, so a
+ * coordinator's requests for one key reach a replica in the order they were made.
+ */
+public final class TransportReplicaClient implements ReplicaClient {
+
+    private final Supplier<InternodeTransport> transport;
+
+    /** @param transport the transport, which exists only once the node has started */
+    public TransportReplicaClient(Supplier<InternodeTransport> transport) {
+        this.transport = transport;
+    }
+
+    private CompletableFuture<Siblings<StoredValue>> call(NodeInfo node, int type, byte[] payload, int slot,
+                                                          long timeoutMillis) {
+        InternodeTransport t = transport.get();
+        if (t == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the cluster transport is not running"));
+        }
+        InetSocketAddress address = new InetSocketAddress(node.address().host(), node.address().clusterPort());
+        return t.request(address, type, payload, timeoutMillis, slot).handle((bytes, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof RemoteFailureException r && r.getMessage() != null
+                    && r.getMessage().startsWith(Messages.TOO_MANY_SIBLINGS)) {
+                    throw new CompletionException(new TooManySiblingsException(r.getMessage()
+                        .substring(Messages.TOO_MANY_SIBLINGS.length())));
+                }
+                throw cause instanceof CompletionException c ? c : new CompletionException(cause);
+            }
+            return VersionCodec.decode(bytes);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Siblings<StoredValue>> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
+        return call(node, Messages.READ, Messages.keyRequest(slot, key), slot, timeoutMillis);
+    }
+
+    @Override
+    public CompletableFuture<Siblings<StoredValue>> write(NodeInfo node, int slot, byte[] key, VectorClock context,
+                                                          boolean blind, StoredValue value, long timeoutMillis) {
+        return call(node, Messages.WRITE, Messages.write(slot, key, context, blind, value), slot, timeoutMillis);
+    }
+
+    @Override
+    public CompletableFuture<Siblings<StoredValue>> merge(NodeInfo node, int slot, byte[] key,
+                                                          Siblings<StoredValue> versions, long timeoutMillis) {
+        return call(node, Messages.MERGE, Messages.merge(slot, key, versions), slot, timeoutMillis);
+    }
+}

@@ -1,0 +1,234 @@
+package io.ringkv.server.cluster;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.ringkv.cluster.coordinator.ContextCache;
+import io.ringkv.cluster.coordinator.Coordinator;
+import io.ringkv.cluster.membership.Membership;
+import io.ringkv.cluster.membership.NodeAddress;
+import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.membership.NodesFile;
+import io.ringkv.cluster.membership.Topology;
+import io.ringkv.cluster.node.Messages;
+import io.ringkv.cluster.node.ReplicaService;
+import io.ringkv.cluster.node.TransportReplicaClient;
+import io.ringkv.cluster.replica.ReplicaStore;
+import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.transport.InternodeTransport;
+import io.ringkv.cluster.transport.TransportConfig;
+import io.ringkv.server.ServerLog;
+import io.ringkv.server.config.ServerConfig;
+import io.ringkv.storage.Engine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This server's part in a cluster: its identity, the members it knows, its replicas, the
+ * coordinator and the internode transport, wired together. Built with the server (so the
+ * keyspace exists before any client connects) and started with it (the transport shares the
+ * server's event loops).
+ *
+ * <p>Membership is static (issue 4): the node introduces itself to every seed until each has
+ * answered, and again every few seconds after that so that a seed that came back with a new
+ * identity is noticed. Until every seed is known the ring is incomplete and requests fail with
+ * UNAVAILABLE rather than place keys on the wrong nodes.
+ */
+public final class ClusterNode implements ClusterView, AutoCloseable {
+
+    /** How often unknown seeds are asked who they are; known ones every {@link #REFRESH_MILLIS}. */
+    private static final long DISCOVERY_MILLIS = 200;
+    private static final long REFRESH_MILLIS = 5000;
+
+    private final ServerConfig config;
+    private final ServerLog log;
+    private final NodesFile nodesFile;
+    private final Membership membership;
+    private final ReplicaStore replicas;
+    private final Coordinator coordinator;
+    private final ClusterKeyspace keyspace;
+    private volatile InternodeTransport transport;
+    private ScheduledFuture<?> discovery;
+    private long lastRefresh;
+
+    public ClusterNode(ServerConfig config, Engine engine, Clock clock, ServerLog log) {
+        this.config = config;
+        this.log = log;
+        this.nodesFile = new NodesFile(Path.of(config.get("dir")).resolve(config.get("cluster-config-file")));
+        NodesFile.State saved;
+        try {
+            saved = nodesFile.load();
+        } catch (IOException e) {
+            throw new IllegalStateException("Can't read the cluster state: " + e.getMessage(), e);
+        }
+        String id = saved == null ? NodesFile.newId(new SecureRandom()) : saved.selfId();
+        NodeInfo self = new NodeInfo(new Member(id, config.intValue("weight"), config.get("rack"), config.get("datacenter")),
+            new NodeAddress(announceHost(config), config.port(), clusterPort(config)));
+        List<NodeAddress> seeds = new ArrayList<>();
+        for (String s : config.get("cluster-seeds").trim().split("[\\s,]+")) {
+            if (!s.isEmpty()) {
+                try {
+                    seeds.add(NodeAddress.parse(s));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("Bad cluster-seeds entry: " + e.getMessage(), e);
+                }
+            }
+        }
+        this.membership = new Membership(self, seeds, config.intValue("vnodes"), config.intValue("replication-factor"),
+            saved == null ? List.of() : saved.members());
+        saveMembers();
+        this.replicas = new ReplicaStore(engine, id, clock, () -> config.intValue("vclock-max-entries"),
+            () -> config.intValue("max-siblings"), log::warning);
+        this.coordinator = new Coordinator(membership::topology, replicas, new TransportReplicaClient(() -> transport),
+            clock, new ContextCache(1 << 16));
+        this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());
+        log.notice("Cluster node " + id + " at " + self.address() + ", " + seeds.size() + " seed(s), N="
+            + config.intValue("replication-factor"));
+    }
+
+    private static String announceHost(ServerConfig config) {
+        String announce = config.get("cluster-announce-ip").trim();
+        if (!announce.isEmpty()) {
+            return announce;
+        }
+        String first = bindHost(config);
+        return first.equals("0.0.0.0") || first.equals("::") ? "127.0.0.1" : first;
+    }
+
+    private static String bindHost(ServerConfig config) {
+        String first = config.get("bind").trim().split("\\s+")[0];
+        first = first.startsWith("-") ? first.substring(1) : first;
+        return first.equals("*") ? "0.0.0.0" : first.equals("::*") ? "::" : first;
+    }
+
+    private static int clusterPort(ServerConfig config) {
+        int cport = config.intValue("cluster-port");
+        if (cport != 0) {
+            return cport;
+        }
+        int port = config.port();
+        if (port == 0 || port + NodeAddress.CLUSTER_PORT_OFFSET > 65535) {
+            throw new IllegalStateException("cluster-port must be set when port + 10000 is not a valid port (port "
+                + port + ")");
+        }
+        return port + NodeAddress.CLUSTER_PORT_OFFSET;
+    }
+
+    public ClusterKeyspace keyspace() {
+        return keyspace;
+    }
+
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    public ReplicaStore replicas() {
+        return replicas;
+    }
+
+    /** Binds the cluster port on the server's event loops and starts meeting the seeds. */
+    public void start(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
+                      Class<? extends Channel> channel, ScheduledExecutorService scheduler) throws InterruptedException {
+        InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
+            serverChannel, channel, new ReplicaService(replicas, this::introduced));
+        NodeAddress self = membership.self().address();
+        try {
+            t.bind(new InetSocketAddress(bindHost(config), self.clusterPort()));
+        } catch (RuntimeException e) {
+            t.close();
+            throw new IllegalStateException("Could not bind the cluster port " + self.clusterPort() + ": " + e.getMessage(), e);
+        }
+        transport = t;
+        log.notice("Cluster bus listening on port " + self.clusterPort());
+        discovery = scheduler.scheduleWithFixedDelay(this::discover, 0, DISCOVERY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Another node introduced itself: remember it, answer with this node. */
+    private NodeInfo introduced(NodeInfo node) {
+        if (membership.learn(node)) {
+            membershipChanged(node);
+        }
+        return membership.self();
+    }
+
+    private void discover() {
+        InternodeTransport t = transport;
+        if (t == null) {
+            return;
+        }
+        long now = System.nanoTime() / 1_000_000;
+        boolean refresh = now - lastRefresh >= REFRESH_MILLIS;
+        if (refresh) {
+            lastRefresh = now;
+        }
+        Topology topology = membership.topology();
+        byte[] hello = Messages.node(membership.self());
+        for (NodeAddress seed : membership.seeds()) {
+            boolean known = topology.nodes().stream()
+                .anyMatch(n -> n.address().host().equals(seed.host()) && n.address().port() == seed.port());
+            if (known && !refresh) {
+                continue;
+            }
+            t.request(new InetSocketAddress(seed.host(), seed.clusterPort()), Messages.IDENTIFY, hello, 1000, 0)
+                .whenComplete((reply, error) -> {
+                    if (error == null) {
+                        NodeInfo node = Messages.node(reply);
+                        if (membership.learn(node)) {
+                            membershipChanged(node);
+                        }
+                    }
+                });
+        }
+    }
+
+    private void membershipChanged(NodeInfo node) {
+        Topology t = membership.topology();
+        log.notice("Met node " + node.id() + " at " + node.address() + "; " + t.nodes().size() + " node(s) known"
+            + (t.complete() ? ", the cluster is complete" : ""));
+        saveMembers();
+    }
+
+    private synchronized void saveMembers() {
+        try {
+            nodesFile.save(membership.self().id(), membership.peers());
+        } catch (IOException e) {
+            log.warning("Could not save the cluster state: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Topology topology() {
+        return membership.topology();
+    }
+
+    @Override
+    public boolean connected(String nodeId) {
+        if (nodeId.equals(membership.self().id())) {
+            return true;
+        }
+        InternodeTransport t = transport;
+        NodeInfo node = membership.topology().node(nodeId);
+        return t != null && node != null
+            && t.connected(new InetSocketAddress(node.address().host(), node.address().clusterPort()));
+    }
+
+    @Override
+    public void close() {
+        if (discovery != null) {
+            discovery.cancel(false);
+        }
+        InternodeTransport t = transport;
+        if (t != null) {
+            t.close();
+        }
+    }
+}
