@@ -57,6 +57,22 @@ public final class RingkvProcess implements AutoCloseable {
     public static RingkvProcess launch(String... options) throws IOException {
         int port = freePort();
         Path dir = Files.createDirectories(Path.of("target", "servers"));
+        return launch(port, Files.createTempDirectory(dir, "data-" + port + "-"), options);
+    }
+
+    /**
+     * Starts a server on a given port with a given data directory, waiting until it serves: a
+     * cluster node, whose port its peers know, restarted on the same data after a kill.
+     */
+    public static RingkvProcess start(int port, Path dataDir, String... options) throws IOException {
+        RingkvProcess server = launch(port, dataDir, options);
+        awaitServing("ringkv", server.process, server.port, server::log);
+        return server;
+    }
+
+    static RingkvProcess launch(int port, Path dataDir, String... options) throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "servers"));
+        Files.createDirectories(dataDir);
         Path logFile = dir.resolve("ringkv-" + port + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -72,11 +88,11 @@ public final class RingkvProcess implements AutoCloseable {
         // A data directory of its own, so no server sees another's (or an earlier run's) data;
         // an explicit --dir among the options comes later and wins.
         command.add("--dir");
-        command.add(Files.createTempDirectory(dir, "data-" + port + "-").toAbsolutePath().toString());
+        command.add(dataDir.toAbsolutePath().toString());
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(logFile.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
         return new RingkvProcess(process, port, logFile);
     }

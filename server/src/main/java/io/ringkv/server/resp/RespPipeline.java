@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.ringkv.server.ServerContext;
 import io.ringkv.server.client.ClientSession;
+import io.ringkv.server.cluster.ClusterKeyspace;
 import io.ringkv.server.command.CommandDispatcher;
 import io.ringkv.server.command.OffLoopCommandDispatcher;
 import io.ringkv.server.command.Errors;
@@ -57,7 +58,9 @@ public final class RespPipeline extends ChannelInitializer<Channel> {
         channel.pipeline().addLast(
             new InputMeter(server.stats()),
             new RespRequestDecoder(limits, () -> !session.authenticated()),
-            server.clusterEnabled() ? new OffLoopCommandDispatcher(server, session) : new CommandDispatcher(server, session));
+            // A cluster keyspace waits on other nodes: its commands must run off the event loop.
+            server.keyspace() instanceof ClusterKeyspace ? new OffLoopCommandDispatcher(server, session)
+                : new CommandDispatcher(server, session));
         if (!channel.isActive()) {
             server.clients().remove(session);
         }

@@ -1,0 +1,164 @@
+package io.ringkv.compat;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A cluster of real ringkv processes on loopback for a test: N nodes on free ports, each with
+ * its own data directory and cluster port, all given every node as a seed. A node can be killed
+ * (SIGKILL), stopped and restarted on the same port and data, as bin/ringkv-cluster does.
+ *
+ * <pre>
+ * try (LocalCluster cluster = LocalCluster.start(3, "--replication-factor", "3")) {
+ *     ... new Jedis("127.0.0.1", cluster.port(0)) ...
+ * }
+ * </pre>
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private final int[] ports;
+    private final int[] clusterPorts;
+    private final Path[] dirs;
+    private final RingkvProcess[] nodes;
+    private final String[] options;
+
+    private LocalCluster(int n, String[] options) throws IOException {
+        this.ports = new int[n];
+        this.clusterPorts = new int[n];
+        this.dirs = new Path[n];
+        this.nodes = new RingkvProcess[n];
+        this.options = options;
+        Path base = Files.createDirectories(Path.of("target", "clusters"));
+        Path root = Files.createTempDirectory(base, "cluster-");
+        for (int i = 0; i < n; i++) {
+            ports[i] = RingkvProcess.freePort();
+            clusterPorts[i] = RingkvProcess.freePort();
+            dirs[i] = root.resolve("node-" + i);
+        }
+    }
+
+    /** Starts {@code n} nodes and waits until every one knows the whole cluster. */
+    public static LocalCluster start(int n, String... options) throws IOException {
+        LocalCluster cluster = new LocalCluster(n, options);
+        try {
+            for (int i = 0; i < n; i++) {
+                cluster.startNode(i);
+            }
+            cluster.awaitComplete();
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    private String seeds() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ports.length; i++) {
+            sb.append(i == 0 ? "" : " ").append("127.0.0.1:").append(ports[i]).append('@').append(clusterPorts[i]);
+        }
+        return sb.toString();
+    }
+
+    /** Starts node {@code i} (again) on its port and data; waits until it serves. */
+    public void startNode(int i) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-seeds", seeds(),
+            "--cluster-port", Integer.toString(clusterPorts[i])));
+        args.addAll(Arrays.asList(options));
+        nodes[i] = RingkvProcess.start(ports[i], dirs[i], args.toArray(String[]::new));
+    }
+
+    /** Waits until every running node answers cluster_state:ok. */
+    public void awaitComplete() {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (int i = 0; i < nodes.length; i++) {
+                if (running(i) && !clusterOk(i)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private boolean clusterOk(int i) {
+        try (Jedis jedis = new Jedis("127.0.0.1", ports[i])) {
+            return jedis.clusterInfo().contains("cluster_state:ok");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public int size() {
+        return nodes.length;
+    }
+
+    public int port(int i) {
+        return ports[i];
+    }
+
+    public RingkvProcess node(int i) {
+        return nodes[i];
+    }
+
+    public boolean running(int i) {
+        return nodes[i] != null && nodes[i].process().isAlive();
+    }
+
+    /** SIGKILL of node {@code i}: no shutdown, nothing flushed. */
+    public void kill9(int i) throws InterruptedException {
+        nodes[i].kill9();
+    }
+
+    /** SIGSTOP / SIGCONT of node {@code i}: it stops answering without closing its sockets. */
+    public void pause(int i) throws IOException, InterruptedException {
+        signal(i, "STOP");
+    }
+
+    public void resume(int i) throws IOException, InterruptedException {
+        signal(i, "CONT");
+    }
+
+    private void signal(int i, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(nodes[i].process().pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " failed");
+        }
+    }
+
+    /** The logs of every node, for failure messages. */
+    public String logs() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] != null) {
+                sb.append("---- node ").append(i).append(" (port ").append(ports[i]).append(")\n").append(nodes[i].log());
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        for (RingkvProcess node : nodes) {
+            if (node != null) {
+                if (!node.process().isAlive()) {
+                    continue;
+                }
+                // A paused node cannot act on SIGTERM until it is continued.
+                try {
+                    new ProcessBuilder("kill", "-CONT", Long.toString(node.process().pid())).start().waitFor();
+                } catch (IOException | InterruptedException e) {
+                    // SIGKILL below still ends it.
+                }
+                node.close();
+            }
+        }
+    }
+}
