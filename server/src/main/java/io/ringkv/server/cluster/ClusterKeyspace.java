@@ -87,18 +87,55 @@ public final class ClusterKeyspace implements Keyspace {
     }
 
     public Consistency readLevel() {
-        ClientSession s = session.get();
-        Consistency c = s == null ? null : s.readConsistency();
-        return c != null ? c : Consistency.parse(config.get("read-quorum"));
+        return readLevel(session.get());
     }
 
     public Consistency writeLevel() {
-        ClientSession s = session.get();
-        Consistency c = s == null ? null : s.writeConsistency();
-        return c != null ? c : Consistency.parse(config.get("write-quorum"));
+        return writeLevel(session.get());
     }
 
-    private long timeoutMillis() {
+    /** {@code client}'s read level (KV.CONSISTENCY), else read-quorum. */
+    public Consistency readLevel(ClientSession client) {
+        Consistency c = client == null ? null : client.readConsistency();
+        return c != null ? c : parsed("read-quorum");
+    }
+
+    public Consistency writeLevel(ClientSession client) {
+        Consistency c = client == null ? null : client.writeConsistency();
+        return c != null ? c : parsed("write-quorum");
+    }
+
+    /*
+     * The config holds the canonical text; parsing it on every request would be a waste on the
+     * hot path, so the last parse is kept with its text and redone only when the text changed.
+     */
+    private record ParsedLevel(String text, Consistency level) {
+    }
+
+    private volatile ParsedLevel lastRead = new ParsedLevel("", null);
+    private volatile ParsedLevel lastWrite = new ParsedLevel("", null);
+
+    private Consistency parsed(String option) {
+        boolean read = option.equals("read-quorum");
+        String text = config.get(option);
+        ParsedLevel cached = read ? lastRead : lastWrite;
+        if (cached.text().equals(text)) {
+            return cached.level();
+        }
+        ParsedLevel fresh = new ParsedLevel(text, Consistency.parse(text));
+        if (read) {
+            lastRead = fresh;
+        } else {
+            lastWrite = fresh;
+        }
+        return fresh.level();
+    }
+
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    public long timeoutMillis() {
         return config.longValue("request-timeout");
     }
 

@@ -7,7 +7,7 @@ import io.ringkv.server.ServerContext;
 import io.ringkv.server.client.ClientSession;
 import io.ringkv.server.cluster.ClusterKeyspace;
 import io.ringkv.server.command.CommandDispatcher;
-import io.ringkv.server.command.OffLoopCommandDispatcher;
+import io.ringkv.server.command.ClusterCommandDispatcher;
 import io.ringkv.server.command.Errors;
 import java.nio.charset.StandardCharsets;
 
@@ -59,7 +59,7 @@ public final class RespPipeline extends ChannelInitializer<Channel> {
             new InputMeter(server.stats()),
             new RespRequestDecoder(limits, () -> !session.authenticated()),
             // A cluster keyspace waits on other nodes: its commands must run off the event loop.
-            server.keyspace() instanceof ClusterKeyspace ? new OffLoopCommandDispatcher(server, session)
+            server.keyspace() instanceof ClusterKeyspace ? new ClusterCommandDispatcher(server, session)
                 : new CommandDispatcher(server, session));
         if (!channel.isActive()) {
             server.clients().remove(session);

@@ -1,0 +1,267 @@
+package io.ringkv.server.command;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.ringkv.cluster.coordinator.UnavailableException;
+import io.ringkv.cluster.replica.ReplicaStore;
+import io.ringkv.cluster.replica.StoredValue;
+import io.ringkv.cluster.version.VectorClock;
+import io.ringkv.cluster.version.Versioned;
+import io.ringkv.server.ServerContext;
+import io.ringkv.server.client.ClientSession;
+import io.ringkv.server.cluster.ClusterKeyspace;
+import io.ringkv.server.resp.ProtocolError;
+import io.ringkv.server.resp.Reply;
+import io.ringkv.storage.Record;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The last handler of a client's pipeline in a cluster, where a command waits on other nodes
+ * and an event loop must never wait.
+ *
+ * <p>Two paths. Plain GET and SET, the bulk of any workload, run asynchronously right here: the
+ * coordinator's future completes on some event loop and the reply is put in its place. Every
+ * other command runs the ordinary command code on a virtual thread, blocking on the quorum as it
+ * likes (ClusterKeyspace), and hands its reply back here.
+ *
+ * <p>Replies leave in the order the commands came, as Redis promises, through a queue of reply
+ * slots; each completed prefix is written with one flush. Commands may overlap, but only where a
+ * client could not tell: consecutive GETs run in parallel (that is what makes pipelined reads
+ * fast); a SET or any other command starts only once everything before it has finished, and a
+ * GET only once every write before it has, so a connection always reads its own writes and
+ * writes in the order it sent them.
+ *
+ * <p>All the state below is touched on the channel's event loop only; completions hop to it.
+ * Backpressure: past {@link #MAX_PENDING} commands waiting or running, or while the socket's
+ * write buffer is above its high watermark, the client is not read from.
+ */
+public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter {
+
+    private static final int MAX_PENDING = 1024;
+
+    private enum Kind { READ, WRITE, OTHER }
+
+    /** One command's place in the reply order. */
+    private static final class Slot {
+        ByteBuf bytes;
+        boolean done;
+    }
+
+    private final ServerContext server;
+    private final ClientSession session;
+    private final CommandRunner runner;
+    private final ClusterKeyspace keyspace;
+    /** Formats the fast path's replies; used on the event loop only. */
+    private final Reply fastReply = new Reply();
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    private int running;
+    private int writesRunning;
+    private boolean closed;
+    private ChannelHandlerContext ctx;
+
+    public ClusterCommandDispatcher(ServerContext server, ClientSession session) {
+        this.server = server;
+        this.session = session;
+        this.runner = new CommandRunner(server, session);
+        this.keyspace = (ClusterKeyspace) server.keyspace();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        waiting.add(msg);
+        if (waiting.size() + slots.size() >= MAX_PENDING) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        startWhatMayStart();
+        ctx.fireChannelReadComplete();
+    }
+
+    private static Kind kindOf(Object msg, ClientSession session) {
+        if (msg instanceof byte[][] argv && session.authenticated()) {
+            if (argv.length == 2 && is(argv[0], 'g', 'e', 't')) {
+                return Kind.READ;
+            }
+            if (argv.length == 3 && is(argv[0], 's', 'e', 't')) {
+                return Kind.WRITE;
+            }
+        }
+        return Kind.OTHER;
+    }
+
+    private static boolean is(byte[] name, char a, char b, char c) {
+        return name.length == 3 && (name[0] | 0x20) == a && (name[1] | 0x20) == b && (name[2] | 0x20) == c;
+    }
+
+    private void startWhatMayStart() {
+        while (!waiting.isEmpty() && !closed && !session.shouldCloseAfterReply()) {
+            Kind kind = kindOf(waiting.peek(), session);
+            if (kind == Kind.READ ? writesRunning > 0 : running > 0) {
+                return;
+            }
+            Object msg = waiting.poll();
+            Slot slot = new Slot();
+            slots.add(slot);
+            running++;
+            if (kind != Kind.READ) {
+                writesRunning++;
+            }
+            switch (kind) {
+                case READ -> get(slot, ((byte[][]) msg)[1]);
+                case WRITE -> set(slot, ((byte[][]) msg)[1], ((byte[][]) msg)[2]);
+                case OTHER -> Thread.ofVirtual().name("ringkv-client-", session.id()).start(() -> runOther(slot, msg));
+            }
+        }
+        if (waiting.size() + slots.size() < MAX_PENDING && ctx.channel().isWritable() && !closed
+            && !session.shouldCloseAfterReply()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void countCommand(String name) {
+        server.stats().commandsProcessed.increment();
+        session.touch(server.clock().millis(), name);
+    }
+
+    private void get(Slot slot, byte[] key) {
+        countCommand("get");
+        CompletableFuture<io.ringkv.cluster.coordinator.Coordinator.ReadResult> read =
+            keyspace.coordinator().read(key, keyspace.readLevel(session), keyspace.timeoutMillis());
+        read.whenComplete((result, error) -> ctx.executor().execute(() -> {
+            ByteBuf out = ctx.alloc().ioBuffer(64);
+            fastReply.target(out);
+            if (error != null) {
+                failure(error);
+            } else {
+                Versioned<StoredValue> winner = ReplicaStore.winner(result.merged(), server.clock().millis());
+                (winner == null ? server.stats().keyspaceMisses : server.stats().keyspaceHits).increment();
+                fastReply.bulk(winner == null ? null : winner.value().value());
+            }
+            fastReply.target(null);
+            finished(slot, out, false);
+        }));
+    }
+
+    private void set(Slot slot, byte[] key, byte[] value) {
+        countCommand("set");
+        keyspace.coordinator().write(key, VectorClock.empty(), true, new StoredValue(value, Record.NO_EXPIRY),
+            keyspace.writeLevel(session), keyspace.timeoutMillis()).whenComplete((result, error) ->
+            ctx.executor().execute(() -> {
+                ByteBuf out = ctx.alloc().ioBuffer(16);
+                fastReply.target(out);
+                if (error != null) {
+                    failure(error);
+                } else {
+                    fastReply.ok();
+                }
+                fastReply.target(null);
+                finished(slot, out, true);
+            }));
+    }
+
+    private void failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        server.stats().errorReplies.increment();
+        if (cause instanceof UnavailableException) {
+            fastReply.error("UNAVAILABLE " + cause.getMessage());
+        } else {
+            server.log().warning("Cluster request failed: " + cause);
+            fastReply.error("ERR internal error: " + cause.getClass().getSimpleName());
+        }
+    }
+
+    /** Any other command, the ordinary code on a virtual thread; its reply comes back here. */
+    private void runOther(Slot slot, Object msg) {
+        ByteBuf out = ctx.alloc().ioBuffer(256);
+        Reply reply = session.reply();
+        reply.target(out);
+        try {
+            keyspace.runFor(session, () -> runner.run(msg, reply));
+        } finally {
+            reply.target(null);
+            ctx.executor().execute(() -> finished(slot, out, true));
+        }
+    }
+
+    private void finished(Slot slot, ByteBuf out, boolean write) {
+        running--;
+        if (write) {
+            writesRunning--;
+        }
+        if (closed) {
+            out.release();
+            return;
+        }
+        slot.bytes = out;
+        slot.done = true;
+        flushDone();
+        startWhatMayStart();
+    }
+
+    /** Writes every finished reply at the head of the order, with one flush. */
+    private void flushDone() {
+        boolean wrote = false;
+        while (!slots.isEmpty() && slots.peek().done) {
+            ByteBuf bytes = slots.poll().bytes;
+            server.stats().netOutputBytes.add(bytes.readableBytes());
+            ctx.write(bytes, ctx.voidPromise());
+            wrote = true;
+        }
+        if (session.shouldCloseAfterReply() && slots.isEmpty()) {
+            // After QUIT or a protocol error: the replies so far go out, then the connection closes.
+            closed = true;
+            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (wrote) {
+            ctx.flush();
+            if (!ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            startWhatMayStart();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        for (Slot slot : slots) {
+            if (slot.bytes != null) {
+                slot.bytes.release();
+            }
+        }
+        slots.clear();
+        waiting.clear();
+        server.clients().remove(session);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            server.log().warning("Closing client id=" + session.id() + " after an error: " + cause);
+        }
+        ctx.close();
+    }
+}
