@@ -118,9 +118,9 @@ public final class Coordinator {
             NodeInfo node = replicas.get(i);
             int index = i;
             if (node.id().equals(local.nodeId())) {
-                Siblings<StoredValue> versions;
+                byte[] versions;
                 try {
-                    versions = local.read(slot, key);
+                    versions = local.readEncoded(slot, key);
                 } catch (RuntimeException e) {
                     read.answer(index, null, label(node) + " failed: " + e.getMessage());
                     continue;
@@ -157,7 +157,15 @@ public final class Coordinator {
             this.repaired = new boolean[replicas.size()];
         }
 
-        synchronized void answer(int index, Siblings<StoredValue> versions, String failure) {
+        synchronized void answer(int index, byte[] encoded, String failure) {
+            Siblings<StoredValue> versions = null;
+            if (encoded != null) {
+                try {
+                    versions = decodeOnce(encoded);
+                } catch (IllegalArgumentException e) {
+                    failure = label(replicas.get(index)) + " sent malformed versions: " + e.getMessage();
+                }
+            }
             replies[index] = new ReplicaReply(replicas.get(index), versions, failure);
             if (versions != null) {
                 tracker.success();
@@ -207,10 +215,23 @@ public final class Coordinator {
             }
         }
 
+        /* Replicas usually agree: identical bytes are decoded once and share one value. */
+        private byte[] lastEncoded;
+        private Siblings<StoredValue> lastDecoded;
+
+        private Siblings<StoredValue> decodeOnce(byte[] encoded) {
+            if (lastEncoded != null && java.util.Arrays.equals(lastEncoded, encoded)) {
+                return lastDecoded;
+            }
+            lastEncoded = encoded;
+            lastDecoded = ReplicaStore.decode(encoded);
+            return lastDecoded;
+        }
+
         private void repairStale(Siblings<StoredValue> merged) {
             for (int i = 0; i < replies.length; i++) {
                 ReplicaReply r = replies[i];
-                if (r == null || !r.ok() || repaired[i] || r.versions().equals(merged)) {
+                if (r == null || !r.ok() || repaired[i] || r.versions() == merged || r.versions().equals(merged)) {
                     continue;
                 }
                 repaired[i] = true;
@@ -250,8 +271,7 @@ public final class Coordinator {
      * @param context what the writer read (KV.PUT's CONTEXT; empty for none)
      * @param blind plain SET/DEL semantics: also supersede every version the write replica holds
      *              and every version this coordinator read recently ({@link ContextCache})
-     * @return the key's siblings after the write, as the write replica and the acknowledging
-     *         replicas had them
+     * @return the key's siblings after the write, as the write replica had them
      */
     public CompletableFuture<Siblings<StoredValue>> write(byte[] key, VectorClock context, boolean blind,
                                                           StoredValue value, Consistency consistency,
@@ -367,14 +387,14 @@ public final class Coordinator {
                 }
                 if (node.id().equals(local.nodeId())) {
                     try {
-                        Siblings<StoredValue> merged = local.merge(slot, key, stored);
-                        replicated(merged, null);
+                        local.merge(slot, key, stored);
+                        replicated(true, null);
                     } catch (RuntimeException e) {
-                        replicated(null, label(node) + " failed: " + e.getMessage());
+                        replicated(false, label(node) + " failed: " + e.getMessage());
                     }
                 } else {
-                    remote.merge(node, slot, key, stored, remaining(deadline)).whenComplete((merged, error) ->
-                        replicated(merged, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
+                    remote.merge(node, slot, key, stored, remaining(deadline)).whenComplete((ignored, error) ->
+                        replicated(error == null, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
                 }
             }
         }
@@ -388,9 +408,8 @@ public final class Coordinator {
             }
         }
 
-        private synchronized void replicated(Siblings<StoredValue> merged, String failure) {
-            if (merged != null) {
-                result = result.merge(merged);
+        private synchronized void replicated(boolean stored, String failure) {
+            if (stored) {
                 tracker.success();
             } else {
                 tracker.failure(failure);

@@ -15,11 +15,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ReplicaClient {
 
-    CompletableFuture<Siblings<StoredValue>> read(NodeInfo node, int slot, byte[] key, long timeoutMillis);
+    /**
+     * The key's siblings as the replica stores them ({@link io.ringkv.cluster.replica.VersionCodec}
+     * bytes; empty when it has none): undecoded, because replicas usually agree and the
+     * coordinator then decodes identical bytes once.
+     */
+    CompletableFuture<byte[]> read(NodeInfo node, int slot, byte[] key, long timeoutMillis);
 
     CompletableFuture<Siblings<StoredValue>> write(NodeInfo node, int slot, byte[] key, VectorClock context,
                                                    boolean blind, StoredValue value, long timeoutMillis);
 
-    CompletableFuture<Siblings<StoredValue>> merge(NodeInfo node, int slot, byte[] key, Siblings<StoredValue> versions,
-                                                   long timeoutMillis);
+    /** Completes once the replica has merged and stored {@code versions}. */
+    CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, Siblings<StoredValue> versions,
+                                  long timeoutMillis);
 }

@@ -17,6 +17,8 @@ import java.util.function.Function;
  */
 public final class ReplicaService implements RequestHandler {
 
+    private static final byte[] EMPTY = new byte[0];
+
     private final ReplicaStore replicas;
     /** Learns the node that introduced itself and answers with this node. */
     private final Function<NodeInfo, NodeInfo> identify;
@@ -32,7 +34,7 @@ public final class ReplicaService implements RequestHandler {
             switch (type) {
                 case Messages.READ -> {
                     Messages.KeyRequest r = Messages.keyRequest(payload);
-                    responder.reply(VersionCodec.encode(replicas.read(r.slot(), r.key())));
+                    responder.reply(replicas.readEncoded(r.slot(), r.key()));
                 }
                 case Messages.WRITE -> {
                     Messages.KeyRequest r = Messages.keyRequest(payload);
@@ -47,7 +49,8 @@ public final class ReplicaService implements RequestHandler {
                 case Messages.MERGE -> {
                     Messages.KeyRequest r = Messages.keyRequest(payload);
                     Siblings<StoredValue> incoming = VersionCodec.decode(r.rest(), true);
-                    responder.reply(VersionCodec.encode(replicas.merge(r.slot(), r.key(), incoming)));
+                    replicas.merge(r.slot(), r.key(), incoming);
+                    responder.reply(EMPTY);
                 }
                 case Messages.IDENTIFY -> responder.reply(Messages.node(identify.apply(Messages.node(payload))));
                 default -> responder.fail("unknown request type " + type);

@@ -27,8 +27,7 @@ public final class TransportReplicaClient implements ReplicaClient {
         this.transport = transport;
     }
 
-    private CompletableFuture<Siblings<StoredValue>> call(NodeInfo node, int type, byte[] payload, int slot,
-                                                          long timeoutMillis) {
+    private CompletableFuture<byte[]> call(NodeInfo node, int type, byte[] payload, int slot, long timeoutMillis) {
         InternodeTransport t = transport.get();
         if (t == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the cluster transport is not running"));
@@ -44,24 +43,25 @@ public final class TransportReplicaClient implements ReplicaClient {
                 }
                 throw cause instanceof CompletionException c ? c : new CompletionException(cause);
             }
-            return VersionCodec.decode(bytes);
+            return bytes;
         });
     }
 
     @Override
-    public CompletableFuture<Siblings<StoredValue>> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
+    public CompletableFuture<byte[]> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
         return call(node, Messages.READ, Messages.keyRequest(slot, key), slot, timeoutMillis);
     }
 
     @Override
     public CompletableFuture<Siblings<StoredValue>> write(NodeInfo node, int slot, byte[] key, VectorClock context,
                                                           boolean blind, StoredValue value, long timeoutMillis) {
-        return call(node, Messages.WRITE, Messages.write(slot, key, context, blind, value), slot, timeoutMillis);
+        return call(node, Messages.WRITE, Messages.write(slot, key, context, blind, value), slot, timeoutMillis)
+            .thenApply(VersionCodec::decode);
     }
 
     @Override
-    public CompletableFuture<Siblings<StoredValue>> merge(NodeInfo node, int slot, byte[] key,
-                                                          Siblings<StoredValue> versions, long timeoutMillis) {
-        return call(node, Messages.MERGE, Messages.merge(slot, key, versions), slot, timeoutMillis);
+    public CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, Siblings<StoredValue> versions,
+                                         long timeoutMillis) {
+        return call(node, Messages.MERGE, Messages.merge(slot, key, versions), slot, timeoutMillis).thenApply(b -> null);
     }
 }

@@ -73,6 +73,19 @@ public final class ReplicaStore {
         return engine;
     }
 
+    /** The key's stored siblings, encoded; an empty array when it has none. */
+    public byte[] readEncoded(int slot, byte[] key) {
+        Record record = engine.get(slot, key);
+        return record == null ? NONE : record.value();
+    }
+
+    private static final byte[] NONE = new byte[0];
+
+    /** Decodes {@link #readEncoded}'s bytes. */
+    public static Siblings<StoredValue> decode(byte[] encoded) {
+        return encoded.length == 0 ? Siblings.empty() : VersionCodec.decode(encoded);
+    }
+
     /** The key's stored siblings (empty when it has none). */
     public Siblings<StoredValue> read(int slot, byte[] key) {
         return decode(engine.get(slot, key));

@@ -38,8 +38,8 @@ final class InMemoryReplicas implements ReplicaClient {
     }
 
     @Override
-    public CompletableFuture<Siblings<StoredValue>> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
-        return call(node, timeoutMillis, () -> stores.get(node.id()).read(slot, key));
+    public CompletableFuture<byte[]> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
+        return call(node, timeoutMillis, () -> stores.get(node.id()).readEncoded(slot, key));
     }
 
     @Override
@@ -49,8 +49,11 @@ final class InMemoryReplicas implements ReplicaClient {
     }
 
     @Override
-    public CompletableFuture<Siblings<StoredValue>> merge(NodeInfo node, int slot, byte[] key,
-                                                          Siblings<StoredValue> versions, long timeoutMillis) {
-        return call(node, timeoutMillis, () -> stores.get(node.id()).merge(slot, key, versions));
+    public CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, Siblings<StoredValue> versions,
+                                         long timeoutMillis) {
+        return call(node, timeoutMillis, () -> {
+            stores.get(node.id()).merge(slot, key, versions);
+            return null;
+        });
     }
 }
