@@ -69,6 +69,15 @@ public interface Engine extends AutoCloseable {
     }
 
     /**
+     * Ends {@link #deferDurability} for the calling thread: its later writes are durable when
+     * they return again. Writes deferred before stay pending until {@link #awaitDurable}. For a
+     * thread that defers only around some of its work (a replica answering a batch of requests
+     * on an event loop that also runs other code).
+     */
+    default void resumeDurability() {
+    }
+
+    /**
      * Returns once every write the calling thread made since its last call is as durable as the
      * engine's sync policy promises (written to the OS; on disk for appendfsync always). Throws
      * {@link java.io.UncheckedIOException} if that cannot be done: the writes must then not be

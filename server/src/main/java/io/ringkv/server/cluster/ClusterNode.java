@@ -131,6 +131,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         return coordinator;
     }
 
+    /** The internode transport's counters, or null before the node has started. */
+    public io.ringkv.cluster.transport.TransportStats transportStats() {
+        InternodeTransport t = transport;
+        return t == null ? null : t.stats();
+    }
+
     public ReplicaStore replicas() {
         return replicas;
     }

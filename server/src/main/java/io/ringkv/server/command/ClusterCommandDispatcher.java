@@ -108,6 +108,38 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
     }
 
     private void startWhatMayStart() {
+        try {
+            startAll();
+        } finally {
+            if (wroteLocally) {
+                wroteLocally = false;
+                awaitLocalWrites();
+            }
+        }
+        if (waiting.size() + slots.size() < MAX_PENDING && ctx.channel().isWritable() && !closed
+            && !session.shouldCloseAfterReply()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /*
+     * A SET's own replica is written here, on the event loop, with its commit-log write deferred
+     * (see set): the writes of every SET started in one pass go to the log together, here, before
+     * this task ends. No reply can leave earlier: replies are written by later tasks of this loop.
+     */
+    private boolean wroteLocally;
+
+    private void awaitLocalWrites() {
+        try {
+            server.engine().awaitDurable();
+        } catch (RuntimeException e) {
+            server.log().warning("Closing client id=" + session.id() + ": its writes could not be made durable: " + e);
+            closed = true;
+            ctx.close();
+        }
+    }
+
+    private void startAll() {
         while (!waiting.isEmpty() && !closed && !session.shouldCloseAfterReply()) {
             Kind kind = kindOf(waiting.peek(), session);
             if (kind == Kind.READ ? writesRunning > 0 : running > 0) {
@@ -116,6 +148,18 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
             Object msg = waiting.poll();
             Slot slot = new Slot();
             slots.add(slot);
+            String moved = redirect(msg);
+            if (moved != null) {
+                ByteBuf out = ctx.alloc().ioBuffer(64);
+                fastReply.target(out);
+                fastReply.error(moved);
+                fastReply.target(null);
+                server.stats().errorReplies.increment();
+                slot.bytes = out;
+                slot.done = true;
+                flushDone();
+                continue;
+            }
             running++;
             if (kind != Kind.READ) {
                 writesRunning++;
@@ -126,10 +170,28 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
                 case OTHER -> Thread.ofVirtual().name("ringkv-client-", session.id()).start(() -> runOther(slot, msg));
             }
         }
-        if (waiting.size() + slots.size() < MAX_PENDING && ctx.channel().isWritable() && !closed
-            && !session.shouldCloseAfterReply()) {
-            ctx.channel().config().setAutoRead(true);
+    }
+
+    /**
+     * With cluster-redirects yes, a command whose first key this node holds no replica of is
+     * answered "MOVED slot host:port" naming the slot's head, as Redis Cluster answers a key it
+     * does not serve; every client must then be cluster-aware. Null when the command runs here.
+     */
+    private String redirect(Object msg) {
+        if (!(msg instanceof byte[][] argv) || !server.config().get("cluster-redirects").equals("yes")) {
+            return null;
         }
+        CommandSpec spec = server.commands().lookup(argv[0]);
+        if (spec == null || spec.firstKey() <= 0 || spec.firstKey() >= argv.length || !spec.arityAccepts(argv.length)) {
+            return null;
+        }
+        int keySlot = io.ringkv.cluster.ring.Slots.slot(argv[spec.firstKey()]);
+        io.ringkv.cluster.membership.Topology topology = server.cluster().topology();
+        if (topology.holds(keySlot)) {
+            return null;
+        }
+        io.ringkv.cluster.membership.NodeAddress head = topology.replicas(keySlot).get(0).address();
+        return "MOVED " + keySlot + " " + head.host() + ":" + head.port();
     }
 
     private void countCommand(String name) {
@@ -158,8 +220,16 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
 
     private void set(Slot slot, byte[] key, byte[] value) {
         countCommand("set");
-        keyspace.coordinator().write(key, VectorClock.empty(), true, new StoredValue(value, Record.NO_EXPIRY),
-            keyspace.writeLevel(session), keyspace.timeoutMillis()).whenComplete((result, error) ->
+        server.engine().deferDurability();
+        CompletableFuture<?> write;
+        try {
+            write = keyspace.coordinator().write(key, VectorClock.empty(), true, new StoredValue(value, Record.NO_EXPIRY),
+                keyspace.writeLevel(session), keyspace.timeoutMillis());
+        } finally {
+            server.engine().resumeDurability();
+            wroteLocally = true;
+        }
+        write.whenComplete((result, error) ->
             ctx.executor().execute(() -> {
                 ByteBuf out = ctx.alloc().ioBuffer(16);
                 fastReply.target(out);
@@ -227,11 +297,25 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        if (wrote) {
-            ctx.flush();
-            if (!ctx.channel().isWritable()) {
-                ctx.channel().config().setAutoRead(false);
-            }
+        if (wrote && !flushScheduled) {
+            // Replies of a pipelined batch complete as separate event-loop tasks (one per reply
+            // from the other nodes); one flush after all of them that are queued now saves a
+            // write system call per reply.
+            flushScheduled = true;
+            ctx.executor().execute(this::flushNow);
+        }
+    }
+
+    private boolean flushScheduled;
+
+    private void flushNow() {
+        flushScheduled = false;
+        if (closed) {
+            return;
+        }
+        ctx.flush();
+        if (!ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
         }
     }
 

@@ -96,7 +96,7 @@ public final class ServerInfo {
         r.section("Server")
             .field("redis_version", server.redisVersion())
             .field("ringkv_version", server.ringkvVersion())
-            .field("redis_mode", "standalone")
+            .field("redis_mode", server.clusterEnabled() ? "cluster" : "standalone")
             .field("os", jvm.os())
             .field("arch_bits", jvm.archBits())
             // Redis names its event-loop backend here (epoll, kqueue, ...); ours is Netty's.
@@ -128,7 +128,7 @@ public final class ServerInfo {
             .field("connected_clients", server.clients().count())
             // No cluster bus links, no blocking commands, no client tracking, no timeouts
             // pending in this issue: these are counts of things that cannot exist yet.
-            .field("cluster_connections", 0)
+            .field("cluster_connections", server.clusterEnabled() ? server.cluster().connectedPeers() : 0)
             .field("maxclients", server.config().maxClients())
             .field("blocked_clients", 0)
             .field("tracking_clients", 0)
@@ -248,6 +248,24 @@ public final class ServerInfo {
 
     private void cluster(InfoReport r) {
         r.section("Cluster").field("cluster_enabled", server.clusterEnabled() ? 1 : 0);
+        if (server.cluster() instanceof io.ringkv.server.cluster.ClusterNode node) {
+            // ringkv's own: the cluster as this node sees it, and what its coordinator did.
+            var topology = node.topology();
+            r.field("cluster_state", topology.complete() ? "ok" : "fail")
+                .field("cluster_known_nodes", topology.nodes().size())
+                .field("cluster_replication_factor", topology.effectiveReplicas())
+                .field("cluster_read_repairs", node.coordinator().readRepairs())
+                .field("cluster_unavailable_errors", node.coordinator().unavailableErrors())
+                .field("cluster_sibling_warnings", node.replicas().siblingWarnings());
+            var t = node.transportStats();
+            if (t != null) {
+                r.field("cluster_requests_sent", t.requestsSent())
+                    .field("cluster_requests_received", t.requestsReceived())
+                    .field("cluster_bytes_sent", t.bytesSent())
+                    .field("cluster_bytes_received", t.bytesReceived())
+                    .field("cluster_request_timeouts", t.timeouts());
+            }
+        }
     }
 
     private void keyspace(InfoReport r) {

@@ -437,6 +437,11 @@ public final class LsmEngine implements Engine {
     }
 
     @Override
+    public void resumeDurability() {
+        durability.get().deferring = false;
+    }
+
+    @Override
     public void awaitDurable() {
         DurabilityState state = durability.get();
         long lsn = state.pendingLsn;
