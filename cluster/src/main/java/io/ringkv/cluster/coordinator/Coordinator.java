@@ -5,6 +5,7 @@ import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.replica.TooManySiblingsException;
+import io.ringkv.cluster.replica.VersionCodec;
 import io.ringkv.cluster.ring.Slots;
 import io.ringkv.cluster.version.Siblings;
 import io.ringkv.cluster.version.VectorClock;
@@ -228,6 +229,9 @@ public final class Coordinator {
             return lastDecoded;
         }
 
+        private Siblings<StoredValue> repairBytesFor;
+        private byte[] repairBytes;
+
         private void repairStale(Siblings<StoredValue> merged) {
             for (int i = 0; i < replies.length; i++) {
                 ReplicaReply r = replies[i];
@@ -244,7 +248,11 @@ public final class Coordinator {
                         // Best effort: anti-entropy or the next read repairs it.
                     }
                 } else {
-                    remote.merge(node, slot, key, merged, REPAIR_TIMEOUT_MILLIS);
+                    if (repairBytesFor != merged) {
+                        repairBytesFor = merged;
+                        repairBytes = VersionCodec.encode(merged);
+                    }
+                    remote.merge(node, slot, key, repairBytes, REPAIR_TIMEOUT_MILLIS);
                 }
             }
         }
@@ -342,9 +350,9 @@ public final class Coordinator {
                 node = candidates.get(nextCandidate++);
             }
             if (node.id().equals(local.nodeId())) {
-                Siblings<StoredValue> stored;
+                ReplicaStore.Stored stored;
                 try {
-                    stored = local.write(slot, key, context, blind, value);
+                    stored = local.writeStored(slot, key, context, blind, value);
                 } catch (TooManySiblingsException e) {
                     future.completeExceptionally(e);
                     return;
@@ -373,9 +381,9 @@ public final class Coordinator {
             tryNextWriter();
         }
 
-        private void written(NodeInfo writer, Siblings<StoredValue> stored) {
+        private void written(NodeInfo writer, ReplicaStore.Stored stored) {
             synchronized (this) {
-                result = stored;
+                result = stored.versions();
                 tracker.success();
                 if (settle()) {
                     // W = 1: acknowledged already; the others still get the new version below.
@@ -387,13 +395,13 @@ public final class Coordinator {
                 }
                 if (node.id().equals(local.nodeId())) {
                     try {
-                        local.merge(slot, key, stored);
+                        local.mergeEncoded(slot, key, stored.encoded());
                         replicated(true, null);
                     } catch (RuntimeException e) {
                         replicated(false, label(node) + " failed: " + e.getMessage());
                     }
                 } else {
-                    remote.merge(node, slot, key, stored, remaining(deadline)).whenComplete((ignored, error) ->
+                    remote.merge(node, slot, key, stored.encoded(), remaining(deadline)).whenComplete((ignored, error) ->
                         replicated(error == null, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
                 }
             }

@@ -1,6 +1,7 @@
 package io.ringkv.cluster.coordinator;
 
 import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.version.Siblings;
 import io.ringkv.cluster.version.VectorClock;
@@ -22,10 +23,9 @@ public interface ReplicaClient {
      */
     CompletableFuture<byte[]> read(NodeInfo node, int slot, byte[] key, long timeoutMillis);
 
-    CompletableFuture<Siblings<StoredValue>> write(NodeInfo node, int slot, byte[] key, VectorClock context,
-                                                   boolean blind, StoredValue value, long timeoutMillis);
+    CompletableFuture<ReplicaStore.Stored> write(NodeInfo node, int slot, byte[] key, VectorClock context,
+                                                 boolean blind, StoredValue value, long timeoutMillis);
 
     /** Completes once the replica has merged and stored {@code versions}. */
-    CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, Siblings<StoredValue> versions,
-                                  long timeoutMillis);
+    CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, byte[] encodedVersions, long timeoutMillis);
 }

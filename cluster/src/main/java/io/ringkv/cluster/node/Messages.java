@@ -73,8 +73,7 @@ public final class Messages {
         return out.toByteArray();
     }
 
-    public static byte[] merge(int slot, byte[] key, Siblings<StoredValue> versions) {
-        byte[] s = VersionCodec.encode(versions);
+    public static byte[] merge(int slot, byte[] key, byte[] s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(key.length + s.length + 8);
         writeKey(out, slot, key);
         out.write(s, 0, s.length);

@@ -62,16 +62,17 @@ public final class ReplicaService implements RequestHandler {
                     Messages.KeyRequest r = Messages.keyRequest(payload);
                     Messages.WriteBody w = Messages.writeBody(r.rest());
                     try {
-                        responder.reply(VersionCodec.encode(
-                            replicas.write(r.slot(), r.key(), w.context(), w.blind(), w.value())));
+                        responder.reply(replicas.writeStored(r.slot(), r.key(), w.context(), w.blind(), w.value())
+                            .encoded());
                     } catch (TooManySiblingsException e) {
                         responder.fail(Messages.TOO_MANY_SIBLINGS + e.getMessage());
                     }
                 }
                 case Messages.MERGE -> {
                     Messages.KeyRequest r = Messages.keyRequest(payload);
-                    Siblings<StoredValue> incoming = VersionCodec.decode(r.rest(), true);
-                    replicas.merge(r.slot(), r.key(), incoming);
+                    byte[] incoming = new byte[r.rest().remaining()];
+                    r.rest().get(incoming);
+                    replicas.mergeEncoded(r.slot(), r.key(), incoming);
                     responder.reply(EMPTY);
                 }
                 case Messages.IDENTIFY -> responder.reply(Messages.node(identify.apply(Messages.node(payload))));

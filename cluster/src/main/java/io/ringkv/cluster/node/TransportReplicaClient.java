@@ -2,6 +2,7 @@ package io.ringkv.cluster.node;
 
 import io.ringkv.cluster.coordinator.ReplicaClient;
 import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.replica.TooManySiblingsException;
 import io.ringkv.cluster.replica.VersionCodec;
@@ -53,15 +54,16 @@ public final class TransportReplicaClient implements ReplicaClient {
     }
 
     @Override
-    public CompletableFuture<Siblings<StoredValue>> write(NodeInfo node, int slot, byte[] key, VectorClock context,
-                                                          boolean blind, StoredValue value, long timeoutMillis) {
+    public CompletableFuture<ReplicaStore.Stored> write(NodeInfo node, int slot, byte[] key, VectorClock context,
+                                                        boolean blind, StoredValue value, long timeoutMillis) {
         return call(node, Messages.WRITE, Messages.write(slot, key, context, blind, value), slot, timeoutMillis)
-            .thenApply(VersionCodec::decode);
+            .thenApply(bytes -> new ReplicaStore.Stored(VersionCodec.decode(bytes), bytes));
     }
 
     @Override
-    public CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, Siblings<StoredValue> versions,
+    public CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, byte[] encodedVersions,
                                          long timeoutMillis) {
-        return call(node, Messages.MERGE, Messages.merge(slot, key, versions), slot, timeoutMillis).thenApply(b -> null);
+        return call(node, Messages.MERGE, Messages.merge(slot, key, encodedVersions), slot, timeoutMillis)
+            .thenApply(b -> null);
     }
 }

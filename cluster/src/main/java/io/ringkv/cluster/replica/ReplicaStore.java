@@ -100,6 +100,15 @@ public final class ReplicaStore {
      * @throws TooManySiblingsException when the result would pass max-siblings
      */
     public Siblings<StoredValue> write(int slot, byte[] key, VectorClock context, boolean blind, StoredValue value) {
+        return writeStored(slot, key, context, blind, value).versions();
+    }
+
+    /** Siblings with the bytes they are stored as, so that forwarding them costs no second encoding. */
+    public record Stored(Siblings<StoredValue> versions, byte[] encoded) {
+    }
+
+    /** {@link #write}, returning the stored bytes too. */
+    public Stored writeStored(int slot, byte[] key, VectorClock context, boolean blind, StoredValue value) {
         ReentrantLock lock = lockFor(key);
         lock.lock();
         try {
@@ -114,8 +123,9 @@ public final class ReplicaStore {
                 throw new TooManySiblingsException(result.size(), limit);
             }
             warnIfCrowded(key, result);
-            store(slot, key, result);
-            return result;
+            byte[] encoded = VersionCodec.encode(result);
+            engine.put(slot, key, Record.persistent(encoded));
+            return new Stored(result, encoded);
         } finally {
             lock.unlock();
         }
@@ -136,6 +146,36 @@ public final class ReplicaStore {
                 store(slot, key, merged);
             }
             return merged;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #merge} of versions that arrive encoded (replication). The common cases cost no
+     * re-encoding: the replica had nothing, had exactly these bytes, or had versions the incoming
+     * ones all supersede (a blind write), and then the incoming bytes are stored as they came.
+     */
+    public void mergeEncoded(int slot, byte[] key, byte[] incomingEncoded) {
+        Siblings<StoredValue> incoming = decode(incomingEncoded);
+        if (incoming.isEmpty()) {
+            return;
+        }
+        ReentrantLock lock = lockFor(key);
+        lock.lock();
+        try {
+            byte[] storedEncoded = readEncoded(slot, key);
+            if (Arrays.equals(storedEncoded, incomingEncoded)) {
+                return;
+            }
+            Siblings<StoredValue> stored = decode(storedEncoded);
+            Siblings<StoredValue> merged = stored.merge(incoming);
+            if (merged.equals(stored)) {
+                return;
+            }
+            warnIfCrowded(key, merged);
+            byte[] bytes = merged.equals(incoming) ? incomingEncoded : VersionCodec.encode(merged);
+            engine.put(slot, key, Record.persistent(bytes));
         } finally {
             lock.unlock();
         }

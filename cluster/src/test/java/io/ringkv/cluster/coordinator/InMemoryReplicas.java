@@ -43,16 +43,16 @@ final class InMemoryReplicas implements ReplicaClient {
     }
 
     @Override
-    public CompletableFuture<Siblings<StoredValue>> write(NodeInfo node, int slot, byte[] key, VectorClock context,
-                                                          boolean blind, StoredValue value, long timeoutMillis) {
-        return call(node, timeoutMillis, () -> stores.get(node.id()).write(slot, key, context, blind, value));
+    public CompletableFuture<ReplicaStore.Stored> write(NodeInfo node, int slot, byte[] key, VectorClock context,
+                                                        boolean blind, StoredValue value, long timeoutMillis) {
+        return call(node, timeoutMillis, () -> stores.get(node.id()).writeStored(slot, key, context, blind, value));
     }
 
     @Override
-    public CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, Siblings<StoredValue> versions,
+    public CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, byte[] encodedVersions,
                                          long timeoutMillis) {
         return call(node, timeoutMillis, () -> {
-            stores.get(node.id()).merge(slot, key, versions);
+            stores.get(node.id()).mergeEncoded(slot, key, encodedVersions);
             return null;
         });
     }
