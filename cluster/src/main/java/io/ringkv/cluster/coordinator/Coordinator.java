@@ -115,19 +115,25 @@ public final class Coordinator {
         List<NodeInfo> replicas = t.replicas(slot);
         Read read = new Read(key, slot, replicas, consistency.required(replicas.size()), waitForAll);
         long deadline = clock.millis() + timeoutMillis;
+        // This node's own replica first: it answers at once, and a remote failure that is also
+        // immediate (a refused connection) must not decide the quorum before it is counted.
         for (int i = 0; i < replicas.size(); i++) {
             NodeInfo node = replicas.get(i);
-            int index = i;
             if (node.id().equals(local.nodeId())) {
                 byte[] versions;
                 try {
                     versions = local.readEncoded(slot, key);
                 } catch (RuntimeException e) {
-                    read.answer(index, null, label(node) + " failed: " + e.getMessage());
+                    read.answer(i, null, label(node) + " failed: " + e.getMessage());
                     continue;
                 }
-                read.answer(index, versions, null);
-            } else {
+                read.answer(i, versions, null);
+            }
+        }
+        for (int i = 0; i < replicas.size(); i++) {
+            NodeInfo node = replicas.get(i);
+            int index = i;
+            if (!node.id().equals(local.nodeId())) {
                 remote.read(node, slot, key, remaining(deadline)).whenComplete((versions, error) ->
                     read.answer(index, versions, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
             }
@@ -475,6 +481,15 @@ public final class Coordinator {
         Throwable t = unwrap(error);
         if (t instanceof TimeoutException) {
             return "timed out after " + timeoutMillis + " ms";
+        }
+        // The transport's own texts name the peer again and carry socket details; the client
+        // needs to know which replica failed and how, in a line.
+        if (t instanceof io.ringkv.cluster.transport.PeerUnavailableException) {
+            String m = t.getMessage();
+            return m != null && m.contains("authentication") ? "refused the cluster secret" : "unreachable";
+        }
+        if (t instanceof io.ringkv.cluster.transport.OverloadedException) {
+            return "overloaded (too many requests pending)";
         }
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m;
