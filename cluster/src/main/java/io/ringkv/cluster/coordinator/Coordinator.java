@@ -169,7 +169,9 @@ public final class Coordinator {
             if (encoded != null) {
                 try {
                     versions = decodeOnce(encoded);
-                } catch (IllegalArgumentException e) {
+                } catch (RuntimeException e) {
+                    // Whatever a replica sent, it is counted (as a failure): an answer that
+                    // escaped the count would leave the request waiting forever.
                     failure = label(replicas.get(index)) + " sent malformed versions: " + e.getMessage();
                 }
             }
@@ -383,6 +385,12 @@ public final class Coordinator {
         private void writerFailed(String reason) {
             synchronized (this) {
                 tracker.failure(reason);
+                // Too few replicas left for the quorum: fail now rather than have the next
+                // candidate store a write the client is told failed.
+                if (tracker.state() == QuorumTracker.State.FAILED) {
+                    fail();
+                    return;
+                }
             }
             tryNextWriter();
         }

@@ -7,10 +7,13 @@ import java.util.Map;
 
 /**
  * The static membership of issue 4: this node, the seed addresses it was configured with, and
- * the nodes it has met. A seed is known once a node at its address has introduced itself (with
- * its id, weight, rack and datacenter, which only it knows); the topology is complete once every
- * seed is known. A node met again under a new id (its data folder was wiped, so it made a new
- * identity) replaces the old entry for its address.
+ * which node answers at each seed. The members are exactly the seeds (and this node): every node
+ * is configured with the same list, so every node builds the same ring. A node that introduces
+ * itself without being a seed is not taken in, because the other nodes would not know it and the
+ * rings would differ (quorums that do not overlap). A seed is known once a node at its address
+ * has answered (with its id, weight, rack and datacenter, which only it knows); the topology is
+ * complete once every seed is known. A seed that answers under a new id (its data folder was
+ * wiped, so it made a new identity) replaces the old entry.
  *
  * <p>Thread-safe: learning is synchronised and the topology is replaced as a whole.
  */
@@ -20,7 +23,7 @@ public final class Membership {
     private final List<NodeAddress> seeds;
     private final int vnodes;
     private final int replicationFactor;
-    /** Known members other than self, by client address "host:port". */
+    /** The node known at each seed, by the seed's "host:port" as configured. */
     private final Map<String, NodeInfo> peers = new LinkedHashMap<>();
     private volatile Topology topology;
     private long epoch;
@@ -42,8 +45,9 @@ public final class Membership {
         this.vnodes = vnodes;
         this.replicationFactor = replicationFactor;
         for (NodeInfo n : remembered) {
-            if (!n.id().equals(self.id()) && !sameClientAddress(n.address(), self.address())) {
-                peers.put(key(n.address()), n);
+            NodeAddress seed = seedAt(n.address());
+            if (seed != null && !n.id().equals(self.id())) {
+                peers.put(key(seed), n);
             }
         }
         rebuild();
@@ -55,6 +59,16 @@ public final class Membership {
 
     private static String key(NodeAddress a) {
         return a.host() + ":" + a.port();
+    }
+
+    /** The configured seed with this client address, or null. */
+    private NodeAddress seedAt(NodeAddress address) {
+        for (NodeAddress seed : seeds) {
+            if (sameClientAddress(seed, address)) {
+                return seed;
+            }
+        }
+        return null;
     }
 
     public NodeInfo self() {
@@ -70,24 +84,53 @@ public final class Membership {
         return seeds;
     }
 
+    /** True when a node has answered at {@code seed}. */
+    public synchronized boolean knows(NodeAddress seed) {
+        return peers.containsKey(key(seed));
+    }
+
     /** Every member other than this node. */
     public synchronized List<NodeInfo> peers() {
         return List.copyOf(peers.values());
     }
 
-    /** Records that {@code node} introduced itself; returns true when the membership changed. */
-    public synchronized boolean learn(NodeInfo node) {
-        if (node.id().equals(self.id()) || sameClientAddress(node.address(), self.address())) {
+    /**
+     * Records that {@code node} answered when this node dialed {@code seed} (the address that was
+     * dialed decides which seed it is, whatever address the node announces); returns true when
+     * the membership changed.
+     */
+    public synchronized boolean learnFromSeed(NodeAddress seed, NodeInfo node) {
+        if (node.id().equals(self.id()) || seedAt(seed) == null) {
             return false;
         }
-        String k = key(node.address());
-        NodeInfo old = peers.get(k);
+        return put(key(seedAt(seed)), node);
+    }
+
+    /**
+     * Records that {@code node} introduced itself; only a node at a seed's address is taken in.
+     * Returns true when the membership changed.
+     */
+    public synchronized boolean learn(NodeInfo node) {
+        NodeAddress seed = seedAt(node.address());
+        if (seed == null || node.id().equals(self.id())) {
+            return false;
+        }
+        return put(key(seed), node);
+    }
+
+    /** True when {@code node} is a member: this node or the one known at some seed. */
+    public synchronized boolean isMember(NodeInfo node) {
+        return node.id().equals(self.id()) || peers.values().stream().anyMatch(p -> p.id().equals(node.id()));
+    }
+
+    private boolean put(String seedKey, NodeInfo node) {
+        NodeInfo old = peers.get(seedKey);
         if (node.equals(old)) {
             return false;
         }
-        // The same id at another address: the node moved; drop its old address.
+        // The same id at another seed: the node moved; drop its old entry.
         peers.values().removeIf(n -> n.id().equals(node.id()));
-        peers.put(k, node);
+        peers.put(seedKey, node);
         rebuild();
         return true;
     }

@@ -76,9 +76,22 @@ public final class NodesFile {
                 .append(' ').append(m.member().rack()).append(' ').append(m.member().datacenter()).append('\n');
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        // Synced before and after the rename, so that a crash leaves the old file or the new
+        // one, never an empty one.
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dir)) {
+            d.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot sync a directory; the rename is then as durable as they make it.
+        }
     }
 
     /** A new random node id: 40 hex characters, like Redis Cluster's. */

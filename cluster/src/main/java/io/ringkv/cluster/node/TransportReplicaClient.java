@@ -22,6 +22,8 @@ import java.util.function.Supplier;
 public final class TransportReplicaClient implements ReplicaClient {
 
     private final Supplier<InternodeTransport> transport;
+    private final java.util.Map<io.ringkv.cluster.membership.NodeAddress, InetSocketAddress> addresses =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param transport the transport, which exists only once the node has started */
     public TransportReplicaClient(Supplier<InternodeTransport> transport) {
@@ -33,7 +35,9 @@ public final class TransportReplicaClient implements ReplicaClient {
         if (t == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the cluster transport is not running"));
         }
-        InetSocketAddress address = new InetSocketAddress(node.address().host(), node.address().clusterPort());
+        // Resolved once per node: a hostname lookup must not run on an event loop per request.
+        InetSocketAddress address = addresses.computeIfAbsent(node.address(),
+            a -> new InetSocketAddress(a.host(), a.clusterPort()));
         return t.request(address, type, payload, timeoutMillis, slot).handle((bytes, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;

@@ -44,6 +44,7 @@ public final class ReplicaStore {
     private final IntSupplier clockMaxEntries;
     private final IntSupplier maxSiblings;
     private final Consumer<String> warn;
+    private final java.util.function.Predicate<String> retired;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private final LongAdder siblingWarnings = new LongAdder();
 
@@ -54,6 +55,16 @@ public final class ReplicaStore {
      */
     public ReplicaStore(Engine engine, String nodeId, Clock clock, IntSupplier clockMaxEntries,
                         IntSupplier maxSiblings, Consumer<String> warn) {
+        this(engine, nodeId, clock, clockMaxEntries, maxSiblings, warn, node -> false);
+    }
+
+    /**
+     * @param retired the node ids that have left the ring for good: the only clock entries
+     *                pruning may drop ({@link VectorClock#prune(int, java.util.function.Predicate)})
+     */
+    public ReplicaStore(Engine engine, String nodeId, Clock clock, IntSupplier clockMaxEntries,
+                        IntSupplier maxSiblings, Consumer<String> warn, java.util.function.Predicate<String> retired) {
+        this.retired = retired;
         this.engine = engine;
         this.nodeId = nodeId;
         this.clock = clock;
@@ -114,9 +125,10 @@ public final class ReplicaStore {
         try {
             Siblings<StoredValue> stored = read(slot, key);
             VectorClock writerContext = blind ? context.merge(stored.context()) : context;
-            // Pruning drops the entries updated longest ago. It may turn a version the writer
-            // saw into a sibling, never the reverse, so it can cost a sibling but lose nothing.
-            writerContext = writerContext.prune(Math.max(1, clockMaxEntries.getAsInt() - 1));
+            // Pruning drops the entries updated longest ago, of retired nodes only (see
+            // VectorClock.prune). It may turn a version the writer saw into a sibling, never the
+            // reverse, so it can cost a sibling but lose nothing.
+            writerContext = writerContext.prune(Math.max(1, clockMaxEntries.getAsInt() - 1), retired);
             Siblings<StoredValue> result = stored.write(writerContext, nodeId, value, clock.millis());
             int limit = maxSiblings.getAsInt();
             if (result.size() > limit && result.size() > stored.size()) {

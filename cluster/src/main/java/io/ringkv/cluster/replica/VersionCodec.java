@@ -136,13 +136,19 @@ public final class VersionCodec {
 
     static long readVarint(ByteBuffer in) {
         long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
+        for (int shift = 0; shift < 70; shift += 7) {
             if (!in.hasRemaining()) {
                 throw new IllegalArgumentException("siblings: truncated");
             }
             int b = in.get() & 0xFF;
+            if (shift == 63 && b > 1) {
+                throw new IllegalArgumentException("siblings: varint overflow");
+            }
             v |= (long) (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
+                if (v < 0) {
+                    throw new IllegalArgumentException("siblings: number out of range");
+                }
                 return v;
             }
         }

@@ -199,17 +199,40 @@ public final class VectorClock {
      * longest time, whose events are the least likely to still be concurrent with anything.
      */
     public VectorClock prune(int maxEntries) {
+        return prune(maxEntries, node -> true);
+    }
+
+    /**
+     * {@link #prune(int)} that only ever drops the entries of nodes {@code prunable} accepts.
+     *
+     * This is what makes pruning safe in a cluster: a node derives its next dot for a key from
+     * the counters the key's stored clocks hold for it (there is no other record of them), so if
+     * pruning dropped a live node's entry everywhere, the node could issue a dot it issued before,
+     * and a stale copy of the old version would then swallow the new write (same dot). Only nodes
+     * that have left the ring, and so will never issue a dot again, may be forgotten. A clock may
+     * stay above {@code maxEntries} when every entry belongs to a live node; it is then bounded by
+     * the cluster's size.
+     */
+    public VectorClock prune(int maxEntries, java.util.function.Predicate<String> prunable) {
         if (maxEntries < 0) {
             throw new IllegalArgumentException("maxEntries must be >= 0: " + maxEntries);
         }
         if (entries.size() <= maxEntries) {
             return this;
         }
-        List<Map.Entry<String, Entry>> byAge = new ArrayList<>(entries.entrySet());
+        List<Map.Entry<String, Entry>> byAge = new ArrayList<>();
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            if (prunable.test(e.getKey())) {
+                byAge.add(e);
+            }
+        }
+        if (byAge.isEmpty()) {
+            return this;
+        }
         byAge.sort(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().updatedMillis())
                 .thenComparing(Map.Entry::getKey));
         TreeMap<String, Entry> out = new TreeMap<>(entries);
-        for (int i = 0; i < entries.size() - maxEntries; i++) {
+        for (int i = 0; i < entries.size() - maxEntries && i < byAge.size(); i++) {
             out.remove(byAge.get(i).getKey());
         }
         return new VectorClock(out);

@@ -83,6 +83,17 @@ class VectorClockTest {
     }
 
     @Test
+    void pruneDropsOnlyWhatItMay() {
+        // "old" is a live node: only "mid" (retired) may go, so one entry too many stays.
+        VectorClock c = VectorClock.empty().increment("new", 300).increment("old", 100).increment("mid", 200);
+        VectorClock p = c.prune(1, node -> node.equals("mid"));
+        assertEquals(2, p.size());
+        assertTrue(p.entries().containsKey("old"));
+        assertFalse(p.entries().containsKey("mid"));
+        assertSame(c, c.prune(1, node -> false));
+    }
+
+    @Test
     void pruneTiesBreakOnNodeIdSoReplicasAgree() {
         VectorClock c = VectorClock.empty().increment("b", 100).increment("a", 100).increment("c", 100);
         assertEquals(java.util.Set.of("b", "c"), c.prune(2).entries().keySet());

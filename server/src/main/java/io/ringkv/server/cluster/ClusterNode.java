@@ -85,9 +85,21 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         this.membership = new Membership(self, seeds, config.intValue("vnodes"), config.intValue("replication-factor"),
             saved == null ? List.of() : saved.members());
-        saveMembers();
+        if (saved == null) {
+            // The id fixes this node's ring tokens: a node that lost it would come back as
+            // another node, owning other slots than the data it holds. So a new id must be on
+            // disk before the node serves anything.
+            try {
+                nodesFile.save(id, membership.peers());
+            } catch (IOException e) {
+                throw new IllegalStateException("Can't save the cluster state: " + e.getMessage(), e);
+            }
+        }
         this.replicas = new ReplicaStore(engine, id, clock, () -> config.intValue("vclock-max-entries"),
-            () -> config.intValue("max-siblings"), log::warning);
+            () -> config.intValue("max-siblings"), log::warning,
+            // Membership is static: no node ever leaves the ring for good yet (issue 6), so no
+            // clock entry is ever safe to prune.
+            node -> false);
         this.coordinator = new Coordinator(membership::topology, replicas, new TransportReplicaClient(() -> transport),
             clock, new ContextCache(1 << 16));
         this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());
@@ -158,13 +170,22 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         discovery = scheduler.scheduleWithFixedDelay(this::discover, 0, DISCOVERY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Another node introduced itself: remember it, answer with this node. */
+    /**
+     * Another node introduced itself: remember it if it is at a seed's address, and answer with
+     * this node either way. A node that is not a seed is not taken in (see Membership); it is
+     * logged once, since it is most likely a node with a different seed list.
+     */
     private NodeInfo introduced(NodeInfo node) {
         if (membership.learn(node)) {
             membershipChanged(node);
+        } else if (!membership.isMember(node) && strangers.add(node.id())) {
+            log.warning("Node " + node.id() + " at " + node.address() + " introduced itself but is not in"
+                + " cluster-seeds; it is not taken into the ring (every node needs the same seed list)");
         }
         return membership.self();
     }
+
+    private final java.util.Set<String> strangers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private void discover() {
         InternodeTransport t = transport;
@@ -176,21 +197,28 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (refresh) {
             lastRefresh = now;
         }
-        Topology topology = membership.topology();
         byte[] hello = Messages.node(membership.self());
         for (NodeAddress seed : membership.seeds()) {
-            boolean known = topology.nodes().stream()
-                .anyMatch(n -> n.address().host().equals(seed.host()) && n.address().port() == seed.port());
-            if (known && !refresh) {
+            if (membership.knows(seed) && !refresh) {
                 continue;
             }
             t.request(new InetSocketAddress(seed.host(), seed.clusterPort()), Messages.IDENTIFY, hello, 1000, 0)
                 .whenComplete((reply, error) -> {
-                    if (error == null) {
-                        NodeInfo node = Messages.node(reply);
-                        if (membership.learn(node)) {
-                            membershipChanged(node);
+                    if (error != null) {
+                        return;
+                    }
+                    NodeInfo node;
+                    try {
+                        node = Messages.node(reply);
+                    } catch (RuntimeException e) {
+                        log.warning("Seed " + seed + " answered with a malformed identity: " + e.getMessage());
+                        return;
+                    }
+                    if (membership.learnFromSeed(seed, node)) {
+                        if (!node.address().host().equals(seed.host()) || node.address().port() != seed.port()) {
+                            log.notice("Seed " + seed + " announces itself as " + node.address());
                         }
+                        membershipChanged(node);
                     }
                 });
         }

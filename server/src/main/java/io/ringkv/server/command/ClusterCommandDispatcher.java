@@ -30,11 +30,12 @@ import java.util.concurrent.CompletionException;
  * likes (ClusterKeyspace), and hands its reply back here.
  *
  * <p>Replies leave in the order the commands came, as Redis promises, through a queue of reply
- * slots; each completed prefix is written with one flush. Commands may overlap, but only where a
- * client could not tell: consecutive GETs run in parallel (that is what makes pipelined reads
- * fast); a SET or any other command starts only once everything before it has finished, and a
- * GET only once every write before it has, so a connection always reads its own writes and
- * writes in the order it sent them.
+ * slots; each completed prefix is written with one flush. Consecutive GETs of different keys
+ * run in parallel (that is what makes pipelined reads fast); a SET or any other command starts
+ * only once everything before it has finished, a GET only once every write before it has and
+ * any GET of the same key has, so a connection always reads its own writes, writes in the order
+ * it sent them, and never sees one key go back in time. docs/cluster.md says what the parallel
+ * reads give up (reads of different keys are not ordered among themselves).
  *
  * <p>All the state below is touched on the channel's event loop only; completions hop to it.
  * Backpressure: past {@link #MAX_PENDING} commands waiting or running, or while the socket's
@@ -79,6 +80,26 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!session.authenticated() && waiting.isEmpty() && running == 0 && isAuthentication(msg)) {
+            // Run AUTH (or HELLO ... AUTH) at once, here: the decoder applies the stricter limits
+            // of an unauthenticated client to what follows until it has run, so a pipelined AUTH
+            // followed by a large command would otherwise be refused (the single-node dispatcher
+            // runs everything inline and has no such gap).
+            Slot slot = new Slot();
+            slots.add(slot);
+            running++;
+            writesRunning++;
+            ByteBuf out = ctx.alloc().ioBuffer(64);
+            Reply reply = session.reply();
+            reply.target(out);
+            try {
+                runner.run(msg, reply);
+            } finally {
+                reply.target(null);
+            }
+            finished(slot, out, true, false);
+            return;
+        }
         waiting.add(msg);
         if (waiting.size() + slots.size() >= MAX_PENDING) {
             ctx.channel().config().setAutoRead(false);
@@ -101,6 +122,14 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
             }
         }
         return Kind.OTHER;
+    }
+
+    private static boolean isAuthentication(Object msg) {
+        if (!(msg instanceof byte[][] argv) || argv.length == 0) {
+            return false;
+        }
+        String name = new String(argv[0], java.nio.charset.StandardCharsets.US_ASCII);
+        return name.equalsIgnoreCase("auth") || name.equalsIgnoreCase("hello");
     }
 
     private static boolean is(byte[] name, char a, char b, char c) {
@@ -142,7 +171,7 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
     private void startAll() {
         while (!waiting.isEmpty() && !closed && !session.shouldCloseAfterReply()) {
             Kind kind = kindOf(waiting.peek(), session);
-            if (kind == Kind.READ ? writesRunning > 0 : running > 0) {
+            if (kind == Kind.READ ? writesRunning > 0 || readingKey(((byte[][]) waiting.peek())[1]) : running > 0) {
                 return;
             }
             Object msg = waiting.poll();
@@ -164,10 +193,23 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
             if (kind != Kind.READ) {
                 writesRunning++;
             }
-            switch (kind) {
-                case READ -> get(slot, ((byte[][]) msg)[1]);
-                case WRITE -> set(slot, ((byte[][]) msg)[1], ((byte[][]) msg)[2]);
-                case OTHER -> Thread.ofVirtual().name("ringkv-client-", session.id()).start(() -> runOther(slot, msg));
+            try {
+                switch (kind) {
+                    case READ -> get(slot, ((byte[][]) msg)[1]);
+                    case WRITE -> set(slot, ((byte[][]) msg)[1], ((byte[][]) msg)[2]);
+                    case OTHER -> Thread.ofVirtual().name("ringkv-client-", session.id()).start(() -> runOther(slot, msg));
+                }
+            } catch (RuntimeException e) {
+                // The command could not even start (the local replica failed at once): its slot
+                // must still be filled, or every later reply of the connection would wait for it.
+                ByteBuf out = ctx.alloc().ioBuffer(64);
+                fastReply.target(out);
+                failure(e);
+                fastReply.target(null);
+                if (kind == Kind.READ) {
+                    readsRunning.remove(((byte[][]) msg)[1]);
+                }
+                finished(slot, out, kind != Kind.READ, false);
             }
         }
     }
@@ -199,8 +241,24 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
         session.touch(server.clock().millis(), name);
     }
 
+    /*
+     * Two GETs of one key in one pipeline run one after the other: run in parallel, the second
+     * could answer an older value than the first while another client writes the key.
+     */
+    private final java.util.List<byte[]> readsRunning = new java.util.ArrayList<>();
+
+    private boolean readingKey(byte[] key) {
+        for (byte[] k : readsRunning) {
+            if (java.util.Arrays.equals(k, key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void get(Slot slot, byte[] key) {
         countCommand("get");
+        readsRunning.add(key);
         CompletableFuture<io.ringkv.cluster.coordinator.Coordinator.ReadResult> read =
             keyspace.coordinator().read(key, keyspace.readLevel(session), keyspace.timeoutMillis());
         read.whenComplete((result, error) -> ctx.executor().execute(() -> {
@@ -214,6 +272,7 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
                 fastReply.bulk(winner == null ? null : winner.value().value());
             }
             fastReply.target(null);
+            readsRunning.remove(key);
             finished(slot, out, false);
         }));
     }
@@ -268,6 +327,11 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
     }
 
     private void finished(Slot slot, ByteBuf out, boolean write) {
+        finished(slot, out, write, true);
+    }
+
+    /** @param startMore false when called from inside the start loop, which goes on by itself */
+    private void finished(Slot slot, ByteBuf out, boolean write, boolean startMore) {
         running--;
         if (write) {
             writesRunning--;
@@ -279,7 +343,9 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
         slot.bytes = out;
         slot.done = true;
         flushDone();
-        startWhatMayStart();
+        if (startMore) {
+            startWhatMayStart();
+        }
     }
 
     /** Writes every finished reply at the head of the order, with one flush. */
