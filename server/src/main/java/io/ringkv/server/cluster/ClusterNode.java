@@ -171,14 +171,15 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     }
 
     /**
-     * Another node introduced itself: remember it if it is at a seed's address, and answer with
-     * this node either way. A node that is not a seed is not taken in (see Membership); it is
-     * logged once, since it is most likely a node with a different seed list.
+     * Another node introduced itself: answer with this node. It is not learned from here: a seed
+     * counts as known only once this node has reached it itself (discover), so that the ring is
+     * never complete while this node's own link to a member still fails. A node that is not a
+     * seed is logged once: it most likely has a different seed list.
      */
     private NodeInfo introduced(NodeInfo node) {
-        if (membership.learn(node)) {
-            membershipChanged(node);
-        } else if (!membership.isMember(node) && strangers.add(node.id())) {
+        if (!membership.isMember(node) && membership.seeds().stream().noneMatch(
+                s -> s.host().equals(node.address().host()) && s.port() == node.address().port())
+                && strangers.add(node.id())) {
             log.warning("Node " + node.id() + " at " + node.address() + " introduced itself but is not in"
                 + " cluster-seeds; it is not taken into the ring (every node needs the same seed list)");
         }
