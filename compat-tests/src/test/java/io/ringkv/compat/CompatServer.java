@@ -27,6 +27,8 @@ import java.util.List;
 final class CompatServer implements AutoCloseable {
 
     private static final String REFERENCE_PROPERTY = "compat.reference";
+    /** {@code -Dcompat.cluster=true}: run the suites against a ringkv node in cluster mode. */
+    private static final String CLUSTER_PROPERTY = "compat.cluster";
 
     private final Process process;
     private final int port;
@@ -47,6 +49,13 @@ final class CompatServer implements AutoCloseable {
     static CompatServer start(String... options) throws IOException {
         String binary = System.getProperty(REFERENCE_PROPERTY, "");
         if (binary.isEmpty()) {
+            if (Boolean.getBoolean(CLUSTER_PROPERTY)) {
+                // The same suites against a one-node cluster: every command then runs through the
+                // cluster's keyspace, dispatcher and coordinator (with N = 1).
+                List<String> all = new ArrayList<>(List.of("--cluster-enabled", "yes"));
+                all.addAll(List.of(options));
+                options = all.toArray(String[]::new);
+            }
             RingkvProcess ringkv = RingkvProcess.start(options);
             return new CompatServer(ringkv.process(), ringkv.port(), ringkv.logFile().toPath(), false);
         }

@@ -468,6 +468,55 @@ public final class Coordinator {
         }
     }
 
+    // ---- FLUSHALL ----------------------------------------------------------------------------
+
+    /**
+     * Deletes every key on every node: FLUSHALL across the cluster. It needs every member (a
+     * node that missed it would bring the keys back through read repair), so it fails with
+     * UNAVAILABLE unless all answer. Like Redis's, it is not atomic with concurrent writes: a
+     * write that overlaps it may survive on some replicas.
+     */
+    public CompletableFuture<Void> flushAll(long timeoutMillis) {
+        Topology t;
+        try {
+            t = ready();
+        } catch (UnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        List<NodeInfo> nodes = t.nodes();
+        QuorumTracker tracker = new QuorumTracker("flush", nodes.size(), nodes.size());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable settle = () -> {
+            switch (tracker.state()) {
+                case SUCCEEDED -> done.complete(null);
+                case FAILED -> done.completeExceptionally(new UnavailableException(tracker.describeFailure()));
+                default -> {
+                }
+            }
+        };
+        for (NodeInfo node : nodes) {
+            if (node.id().equals(local.nodeId())) {
+                local.clear();
+                synchronized (tracker) {
+                    tracker.success();
+                    settle.run();
+                }
+            } else {
+                remote.flush(node, timeoutMillis).whenComplete((ignored, error) -> {
+                    synchronized (tracker) {
+                        if (error == null) {
+                            tracker.success();
+                        } else {
+                            tracker.failure(label(node) + " " + reason(error, timeoutMillis));
+                        }
+                        settle.run();
+                    }
+                });
+            }
+        }
+        return done;
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
 
     private long remaining(long deadline) {

@@ -71,7 +71,8 @@ public final class QuorumTracker {
     public String describeFailure() {
         String verb = operation.equals("write") ? "acknowledged" : "answered";
         StringBuilder sb = new StringBuilder().append(operation).append(" needed ").append(needed).append(" of ")
-            .append(total).append(total == 1 ? " replica, " : " replicas, ").append(successes).append(' ').append(verb);
+            .append(total).append(operation.equals("flush") ? (total == 1 ? " node, " : " nodes, ")
+                : total == 1 ? " replica, " : " replicas, ").append(successes).append(' ').append(verb);
         if (!failures.isEmpty()) {
             sb.append(" (").append(String.join("; ", failures)).append(')');
         }

@@ -26,6 +26,9 @@ public interface ReplicaClient {
     CompletableFuture<ReplicaStore.Stored> write(NodeInfo node, int slot, byte[] key, VectorClock context,
                                                  boolean blind, StoredValue value, long timeoutMillis);
 
+    /** Completes once the node has deleted every key it holds. */
+    CompletableFuture<Void> flush(NodeInfo node, long timeoutMillis);
+
     /** Completes once the replica has merged and stored {@code versions}. */
     CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, byte[] encodedVersions, long timeoutMillis);
 }

@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
  *   IDENTIFY  request and reply: a node    (who I am; the reply is who you reached)
  *   READ      u16 slot, bytes key           -> siblings
  *   WRITE     u16 slot, bytes key, u8 blind, bytes context, value -> siblings after the write
- *   MERGE     u16 slot, bytes key, siblings -> siblings after the merge
+ *   MERGE     u16 slot, bytes key, siblings -> nothing, once stored
+ *   FLUSH     nothing                       -> nothing, once every key is deleted
  *
  *   node:  bytes id, bytes host, u16 port, u16 cluster port, u16 weight, bytes rack, bytes datacenter
  *   value: u8 flags (bit 0 tombstone, bit 1 expiry), [u64 expiry millis], [bytes value]
@@ -36,6 +37,8 @@ public final class Messages {
     public static final int READ = 2;
     public static final int WRITE = 3;
     public static final int MERGE = 4;
+    /** Deletes every key this node holds (FLUSHALL across the cluster); empty request and reply. */
+    public static final int FLUSH = 5;
 
     public static final String TOO_MANY_SIBLINGS = "TOOMANYSIBLINGS ";
 

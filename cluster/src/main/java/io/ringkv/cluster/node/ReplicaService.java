@@ -75,6 +75,10 @@ public final class ReplicaService implements RequestHandler {
                     replicas.mergeEncoded(r.slot(), r.key(), incoming);
                     responder.reply(EMPTY);
                 }
+                case Messages.FLUSH -> {
+                    replicas.clear();
+                    responder.reply(EMPTY);
+                }
                 case Messages.IDENTIFY -> responder.reply(Messages.node(identify.apply(Messages.node(payload))));
                 default -> responder.fail("unknown request type " + type);
             }

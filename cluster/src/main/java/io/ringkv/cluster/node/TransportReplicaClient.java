@@ -53,6 +53,11 @@ public final class TransportReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public CompletableFuture<Void> flush(NodeInfo node, long timeoutMillis) {
+        return call(node, Messages.FLUSH, new byte[0], 0, timeoutMillis).thenApply(b -> null);
+    }
+
+    @Override
     public CompletableFuture<byte[]> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
         return call(node, Messages.READ, Messages.keyRequest(slot, key), slot, timeoutMillis);
     }

@@ -137,6 +137,7 @@ public final class ReplicaStore {
             warnIfCrowded(key, result);
             byte[] encoded = VersionCodec.encode(result);
             engine.put(slot, key, Record.persistent(encoded));
+            indexed(key, stored, result);
             return new Stored(result, encoded);
         } finally {
             lock.unlock();
@@ -156,6 +157,7 @@ public final class ReplicaStore {
             if (!merged.equals(stored)) {
                 warnIfCrowded(key, merged);
                 store(slot, key, merged);
+                indexed(key, stored, merged);
             }
             return merged;
         } finally {
@@ -188,8 +190,174 @@ public final class ReplicaStore {
             warnIfCrowded(key, merged);
             byte[] bytes = merged.equals(incoming) ? incomingEncoded : VersionCodec.encode(merged);
             engine.put(slot, key, Record.persistent(bytes));
+            indexed(key, stored, merged);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes every key this node holds (its part of a cluster-wide FLUSHALL), with every key
+     * lock held so that no write is half applied across it.
+     */
+    public void clear() {
+        for (ReentrantLock lock : locks) {
+            lock.lock();
+        }
+        try {
+            engine.clear();
+            deadRecords.reset();
+            volatileKeys.clear();
+        } finally {
+            for (ReentrantLock lock : locks) {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ---- what DBSIZE, INFO and active expiry need --------------------------------------------
+
+    /*
+     * A replica keeps a key's record after a delete (the tombstone must outlive the replicas'
+     * disagreement), so the engine's record count is not Redis's DBSIZE. Two indexes, kept under
+     * the key locks at every store and rebuilt by one scan at start (rebuildIndexes):
+     *   deadRecords   records whose versions are all tombstones: DBSIZE = records - dead;
+     *   volatileKeys  keys with a value that has an expiry: INFO's "expires", and where active
+     *                 expiry looks.
+     */
+    private final LongAdder deadRecords = new LongAdder();
+    private final java.util.Set<Key> volatileKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final LongAdder expiredRecords = new LongAdder();
+    /** Where the expiry walk resumes; used by the one thread that runs the cycle. */
+    private java.util.Iterator<Key> expireCursor;
+
+    private static boolean dead(Siblings<StoredValue> s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (Versioned<StoredValue> v : s.versions()) {
+            if (!v.value().isTombstone()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean expiring(Siblings<StoredValue> s) {
+        for (Versioned<StoredValue> v : s.versions()) {
+            if (!v.value().isTombstone() && v.value().expireAtMillis() != Record.NO_EXPIRY) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void indexed(byte[] key, Siblings<StoredValue> before, Siblings<StoredValue> after) {
+        boolean deadBefore = dead(before);
+        boolean deadAfter = dead(after);
+        if (deadBefore != deadAfter) {
+            deadRecords.add(deadAfter ? 1 : -1);
+        }
+        if (expiring(after)) {
+            volatileKeys.add(new Key(key));
+        } else if (!volatileKeys.isEmpty() && expiring(before)) {
+            volatileKeys.remove(new Key(key));
+        }
+    }
+
+    /** Rebuilds the indexes with one pass over every record: once, at start. */
+    public void rebuildIndexes() {
+        deadRecords.reset();
+        volatileKeys.clear();
+        for (int slot = engine.nextNonEmptySlot(0); slot >= 0; slot = engine.nextNonEmptySlot(slot + 1)) {
+            engine.forEachInSlot(slot, (key, record) -> indexed(key, Siblings.empty(), decode(record)));
+            if (slot + 1 >= Engine.SLOTS) {
+                break;
+            }
+        }
+    }
+
+    /** Records that read as keys: every record but those holding only tombstones (DBSIZE). */
+    public long keyCount() {
+        return engine.size() - deadRecords.sum();
+    }
+
+    /** Keys with a value that carries an expiry (INFO keyspace "expires="). */
+    public long volatileCount() {
+        return volatileKeys.size();
+    }
+
+    /** Records removed by {@link #expireCycle} (INFO expired_keys). */
+    public long expiredRecords() {
+        return expiredRecords.sum();
+    }
+
+    /**
+     * One active-expiry pass (Redis's slow cycle, as the single node runs it): looks at up to
+     * {@code sample} keys with an expiry and removes those whose every version is an expired
+     * value. Each replica does this on its own, from the same absolute times, so they agree; a
+     * key that also has a tombstone or a live version is left for a write to supersede.
+     * Returns the records removed.
+     */
+    public synchronized int expireCycle(int sample, long nowMillis) {
+        int removed = 0;
+        for (int seen = 0; seen < sample; seen++) {
+            // The walk goes on where the last pass stopped, so every key is reached in turn.
+            if (expireCursor == null || !expireCursor.hasNext()) {
+                expireCursor = volatileKeys.iterator();
+                if (!expireCursor.hasNext()) {
+                    break;
+                }
+            }
+            Key k = expireCursor.next();
+            if (expire(io.ringkv.cluster.ring.Slots.slot(k.bytes()), k.bytes(), nowMillis)) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Removes this replica's record of {@code key} if every version of it is an expired value:
+     * active expiry, and the lazy expiry of a read that found the key expired (as Redis deletes
+     * an expired key it meets). Returns true when it removed the record.
+     */
+    public boolean expire(int slot, byte[] key, long nowMillis) {
+        ReentrantLock lock = lockFor(key);
+        lock.lock();
+        try {
+            Siblings<StoredValue> s = read(slot, key);
+            boolean allExpired = !s.isEmpty();
+            for (Versioned<StoredValue> v : s.versions()) {
+                if (v.value().isTombstone() || v.value().isLiveAt(nowMillis)) {
+                    allExpired = false;
+                }
+            }
+            if (allExpired) {
+                engine.remove(slot, key);
+                volatileKeys.remove(new Key(key));
+                expiredRecords.increment();
+                return true;
+            }
+            if (!expiring(s)) {
+                volatileKeys.remove(new Key(key));
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A byte[] with value equality, for the index. */
+    private record Key(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
         }
     }
 

@@ -38,6 +38,14 @@ final class InMemoryReplicas implements ReplicaClient {
     }
 
     @Override
+    public CompletableFuture<Void> flush(NodeInfo node, long timeoutMillis) {
+        return call(node, timeoutMillis, () -> {
+            stores.get(node.id()).clear();
+            return null;
+        });
+    }
+
+    @Override
     public CompletableFuture<byte[]> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
         return call(node, timeoutMillis, () -> stores.get(node.id()).readEncoded(slot, key));
     }

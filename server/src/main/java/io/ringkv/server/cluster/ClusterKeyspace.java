@@ -182,9 +182,28 @@ public final class ClusterKeyspace implements Keyspace {
         }
     }
 
-    private Record live(Siblings<StoredValue> versions) {
-        Versioned<StoredValue> w = ReplicaStore.winner(versions, clock.millis());
-        return w == null ? null : w.value().toRecord();
+    private Record live(byte[] key, Siblings<StoredValue> versions) {
+        long now = clock.millis();
+        Versioned<StoredValue> w = ReplicaStore.winner(versions, now);
+        if (w == null) {
+            expireLocally(replicas, key, versions, now);
+            return null;
+        }
+        return w.value().toRecord();
+    }
+
+    /**
+     * Lazy expiry: a read that found a key whose winner has expired removes this node's record
+     * of it if every version has expired (what Redis does to an expired key it meets), so DBSIZE
+     * and SCAN here stop counting it at once. Other replicas expire it on their own cycle.
+     */
+    public static void expireLocally(ReplicaStore replicas, byte[] key, Siblings<StoredValue> versions, long now) {
+        for (Versioned<StoredValue> v : versions.versions()) {
+            if (!v.value().isTombstone()) {
+                replicas.expire(io.ringkv.cluster.ring.Slots.slot(key), key, now);
+                return;
+            }
+        }
     }
 
     // ---- Keyspace ----------------------------------------------------------------------------
@@ -218,7 +237,7 @@ public final class ClusterKeyspace implements Keyspace {
 
     @Override
     public Record get(byte[] key) {
-        return live(readVersions(key, readLevel()).merged());
+        return live(key, readVersions(key, readLevel()).merged());
     }
 
     @Override
@@ -231,7 +250,7 @@ public final class ClusterKeyspace implements Keyspace {
         }
         Record[] out = new Record[n];
         for (int i = 0; i < n; i++) {
-            out[i] = live(await(reads.get(i)).merged());
+            out[i] = live(keys[from + i * step], await(reads.get(i)).merged());
         }
         return out;
     }
@@ -303,28 +322,28 @@ public final class ClusterKeyspace implements Keyspace {
     }
 
     /**
-     * FLUSHALL and FLUSHDB would have to delete every key on every node, with tombstones for
-     * each: not built. Clearing only this node's replicas would be undone by read repair.
+     * FLUSHALL and FLUSHDB delete every key on every node, and need every node to answer:
+     * clearing only some would be undone by read repair from the others.
      */
     @Override
     public void clear() {
-        throw new CommandError("ERR FLUSHALL and FLUSHDB are not supported in cluster mode");
+        await(coordinator.flushAll(timeoutMillis()));
     }
 
-    /** Keys this node holds a replica of (tombstones until compaction purges them included). */
+    /** Keys this node holds a replica of: every record but deleted ones (node-local, as Redis Cluster's DBSIZE). */
     @Override
     public long size() {
-        return replicas.engine().size();
+        return replicas.keyCount();
     }
 
     @Override
     public long volatileCount() {
-        return 0;
+        return replicas.volatileCount();
     }
 
     @Override
     public long expiredKeys() {
-        return 0;
+        return replicas.expiredRecords();
     }
 
     @Override
@@ -333,13 +352,13 @@ public final class ClusterKeyspace implements Keyspace {
     }
 
     /**
-     * No active expiry in a cluster: an expired version reads as missing on every replica (its
-     * expiry is an absolute time), and is dropped when a later write supersedes it. Deleting it
-     * on each replica independently would need a tombstone write per key, per replica.
+     * Active expiry in a cluster: each replica removes, on its own, the records whose every
+     * version is an expired value (an expired version reads as missing everywhere already, since
+     * its expiry is an absolute time). See ReplicaStore.expireCycle.
      */
     @Override
     public int activeExpireCycle(long budgetMillis) {
-        return 0;
+        return replicas.expireCycle(200, clock.millis());
     }
 
     /** SCAN, KEYS and RANDOMKEY see the keys this node holds replicas of, as Redis Cluster's node-local scans. */
@@ -356,6 +375,10 @@ public final class ClusterKeyspace implements Keyspace {
     @Override
     public byte[] randomKey() {
         return scans.randomKey();
+    }
+
+    public ReplicaStore replicas() {
+        return replicas;
     }
 
     public Engine engine() {

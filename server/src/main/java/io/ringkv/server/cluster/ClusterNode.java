@@ -100,6 +100,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             // Membership is static: no node ever leaves the ring for good yet (issue 6), so no
             // clock entry is ever safe to prune.
             node -> false);
+        replicas.rebuildIndexes();
         this.coordinator = new Coordinator(membership::topology, replicas, new TransportReplicaClient(() -> transport),
             clock, new ContextCache(1 << 16));
         this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());

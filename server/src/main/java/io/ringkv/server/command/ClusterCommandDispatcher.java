@@ -267,7 +267,11 @@ public final class ClusterCommandDispatcher extends ChannelInboundHandlerAdapter
             if (error != null) {
                 failure(error);
             } else {
-                Versioned<StoredValue> winner = ReplicaStore.winner(result.merged(), server.clock().millis());
+                long now = server.clock().millis();
+                Versioned<StoredValue> winner = ReplicaStore.winner(result.merged(), now);
+                if (winner == null) {
+                    ClusterKeyspace.expireLocally(keyspace.replicas(), key, result.merged(), now);
+                }
                 (winner == null ? server.stats().keyspaceMisses : server.stats().keyspaceHits).increment();
                 fastReply.bulk(winner == null ? null : winner.value().value());
             }
