@@ -3,6 +3,7 @@ package io.ringkv.cluster.replica;
 import io.ringkv.cluster.version.Siblings;
 import io.ringkv.cluster.version.VectorClock;
 import io.ringkv.cluster.version.Versioned;
+import io.ringkv.storage.ByteKey;
 import io.ringkv.storage.Engine;
 import io.ringkv.storage.Record;
 import java.time.Clock;
@@ -226,10 +227,10 @@ public final class ReplicaStore {
      *                 expiry looks.
      */
     private final LongAdder deadRecords = new LongAdder();
-    private final java.util.Set<Key> volatileKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<ByteKey> volatileKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LongAdder expiredRecords = new LongAdder();
     /** Where the expiry walk resumes; used by the one thread that runs the cycle. */
-    private java.util.Iterator<Key> expireCursor;
+    private java.util.Iterator<ByteKey> expireCursor;
 
     private static boolean dead(Siblings<StoredValue> s) {
         if (s.isEmpty()) {
@@ -259,9 +260,9 @@ public final class ReplicaStore {
             deadRecords.add(deadAfter ? 1 : -1);
         }
         if (expiring(after)) {
-            volatileKeys.add(new Key(key));
+            volatileKeys.add(new ByteKey(key));
         } else if (!volatileKeys.isEmpty() && expiring(before)) {
-            volatileKeys.remove(new Key(key));
+            volatileKeys.remove(new ByteKey(key));
         }
     }
 
@@ -309,7 +310,7 @@ public final class ReplicaStore {
                     break;
                 }
             }
-            Key k = expireCursor.next();
+            ByteKey k = expireCursor.next();
             if (expire(io.ringkv.cluster.ring.Slots.slot(k.bytes()), k.bytes(), nowMillis)) {
                 removed++;
             }
@@ -335,12 +336,12 @@ public final class ReplicaStore {
             }
             if (allExpired) {
                 engine.remove(slot, key);
-                volatileKeys.remove(new Key(key));
+                volatileKeys.remove(new ByteKey(key));
                 expiredRecords.increment();
                 return true;
             }
             if (!expiring(s)) {
-                volatileKeys.remove(new Key(key));
+                volatileKeys.remove(new ByteKey(key));
             }
             return false;
         } finally {
@@ -348,18 +349,6 @@ public final class ReplicaStore {
         }
     }
 
-    /** A byte[] with value equality, for the index. */
-    private record Key(byte[] bytes) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-    }
 
     /** Keys whose siblings reached a quarter of max-siblings when written (INFO). */
     public long siblingWarnings() {

@@ -15,11 +15,11 @@ import io.ringkv.server.config.ServerConfig;
 import io.ringkv.server.keyspace.KeyLocks;
 import io.ringkv.server.keyspace.Keyspace;
 import io.ringkv.server.keyspace.KeyScans;
+import io.ringkv.storage.ByteKey;
 import io.ringkv.storage.Engine;
 import io.ringkv.storage.Record;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -215,24 +214,12 @@ public final class ClusterKeyspace implements Keyspace {
 
     @Override
     public <T> T locked(byte[] key, Supplier<T> action) {
-        ReentrantLock lock = locks.lockFor(key);
-        lock.lock();
-        try {
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
+        return locks.withLock(key, action);
     }
 
     @Override
     public <T> T locked(byte[][] keys, Supplier<T> action) {
-        int[] stripes = locks.stripesOf(keys);
-        locks.lockAll(stripes);
-        try {
-            return action.get();
-        } finally {
-            locks.unlockAll(stripes);
-        }
+        return locks.withLocks(keys, action);
     }
 
     @Override
@@ -264,14 +251,14 @@ public final class ClusterKeyspace implements Keyspace {
     public void putAll(byte[][] keys, Record[] records) {
         // A repeated key ends with its last record, as MSET's sequential writes would leave it;
         // writing both in parallel could apply them in either order.
-        Map<Key, Record> last = new LinkedHashMap<>();
+        Map<ByteKey, Record> last = new LinkedHashMap<>();
         for (int i = 0; i < keys.length; i++) {
-            last.put(new Key(keys[i]), records[i]);
+            last.put(new ByteKey(keys[i]), records[i]);
         }
         Consistency level = writeLevel();
         List<CompletableFuture<Siblings<StoredValue>>> writes = new ArrayList<>(last.size());
         last.forEach((k, r) -> writes.add(
-            coordinator.write(k.bytes, VectorClock.empty(), true, StoredValue.of(r), level, timeoutMillis())));
+            coordinator.write(k.bytes(), VectorClock.empty(), true, StoredValue.of(r), level, timeoutMillis())));
         RuntimeException first = null;
         for (CompletableFuture<Siblings<StoredValue>> w : writes) {
             try {
@@ -301,11 +288,11 @@ public final class ClusterKeyspace implements Keyspace {
 
     @Override
     public long removeAll(byte[][] keys) {
-        Map<Key, Boolean> distinct = new LinkedHashMap<>();
+        Map<ByteKey, Boolean> distinct = new LinkedHashMap<>();
         for (byte[] k : keys) {
-            distinct.put(new Key(k), Boolean.TRUE);
+            distinct.put(new ByteKey(k), Boolean.TRUE);
         }
-        byte[][] unique = distinct.keySet().stream().map(k -> k.bytes).toArray(byte[][]::new);
+        byte[][] unique = distinct.keySet().stream().map(k -> k.bytes()).toArray(byte[][]::new);
         Record[] current = getAll(unique, 0, 1);
         Consistency level = writeLevel();
         List<CompletableFuture<Siblings<StoredValue>>> deletes = new ArrayList<>();
@@ -385,15 +372,4 @@ public final class ClusterKeyspace implements Keyspace {
         return replicas.engine();
     }
 
-    private record Key(byte[] bytes) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-    }
 }

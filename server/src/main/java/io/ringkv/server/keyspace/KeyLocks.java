@@ -57,6 +57,28 @@ public final class KeyLocks {
         }
     }
 
+    /** Runs {@code action} holding the stripe of {@code key}. */
+    public <T> T withLock(byte[] key, java.util.function.Supplier<T> action) {
+        ReentrantLock lock = lockFor(key);
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code action} holding the stripes of every key in {@code keys}. */
+    public <T> T withLocks(byte[][] keys, java.util.function.Supplier<T> action) {
+        int[] ids = stripesOf(keys);
+        lockAll(ids);
+        try {
+            return action.get();
+        } finally {
+            unlockAll(ids);
+        }
+    }
+
     /** Locks every stripe, for commands that touch the whole keyspace (FLUSHALL). */
     public int[] all() {
         int[] ids = new int[stripes.length];

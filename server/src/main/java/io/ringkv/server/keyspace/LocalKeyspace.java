@@ -1,11 +1,11 @@
 package io.ringkv.server.keyspace;
 
 import io.ringkv.cluster.ring.Slots;
+import io.ringkv.storage.ByteKey;
 import io.ringkv.storage.Engine;
 import io.ringkv.storage.Record;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -74,25 +74,13 @@ public final class LocalKeyspace implements Keyspace {
     /** Runs {@code action} holding the lock of {@code key}. */
     @Override
     public <T> T locked(byte[] key, Supplier<T> action) {
-        ReentrantLock lock = locks.lockFor(key);
-        lock.lock();
-        try {
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
+        return locks.withLock(key, action);
     }
 
     /** Runs {@code action} holding the locks of every key in {@code keys}. */
     @Override
     public <T> T locked(byte[][] keys, Supplier<T> action) {
-        int[] stripes = locks.stripesOf(keys);
-        locks.lockAll(stripes);
-        try {
-            return action.get();
-        } finally {
-            locks.unlockAll(stripes);
-        }
+        return locks.withLocks(keys, action);
     }
 
     /** The live record of {@code key}, or {@code null} if it is missing or expired. */
@@ -222,12 +210,12 @@ public final class LocalKeyspace implements Keyspace {
                 }
                 ByteKey candidate = expireCursor.next();
                 sampled++;
-                int slot = Slots.slot(candidate.bytes);
-                Record record = engine.get(slot, candidate.bytes);
+                int slot = Slots.slot(candidate.bytes());
+                Record record = engine.get(slot, candidate.bytes());
                 if (record == null || !record.hasExpiry()) {
                     dropStaleIndexEntry(slot, candidate);
                 } else if (record.isExpiredAt(now)) {
-                    expire(slot, candidate.bytes, record);
+                    expire(slot, candidate.bytes(), record);
                     expiredInSample++;
                     deleted++;
                 }
@@ -245,8 +233,8 @@ public final class LocalKeyspace implements Keyspace {
      * entry that is still there), and the key would then never be expired actively.
      */
     private void dropStaleIndexEntry(int slot, ByteKey candidate) {
-        locked(candidate.bytes, () -> {
-            Record current = engine.get(slot, candidate.bytes);
+        locked(candidate.bytes(), () -> {
+            Record current = engine.get(slot, candidate.bytes());
             if (current == null || !current.hasExpiry()) {
                 volatileKeys.remove(candidate);
             }
@@ -269,16 +257,4 @@ public final class LocalKeyspace implements Keyspace {
         return scanner.randomKey();
     }
 
-    /** A byte[] with value equality, for the TTL index. */
-    private record ByteKey(byte[] bytes) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ByteKey k && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-    }
 }
