@@ -199,9 +199,10 @@ final class KvCommands {
     }
 
     /**
-     * KV.INFO key: [slot, n, preference list [[id, "host:port"], ...], replicas [[id, "ok",
-     * [[dot, timestamp, kind, value length], ...]] or [id, "error", reason], ...]]. Reads every
-     * replica (ALL); a replica that fails is shown with its error rather than failing the command.
+     * KV.INFO key: ["slot", n, "preference-list", [[id, "host:port"], ...], "context", ctx,
+     * "replicas", [[id, "ok", [[dot, timestamp, kind, value length], ...]] or [id, "error",
+     * reason], ...]]. Asks every replica and waits for each (or its timeout); a replica that fails
+     * is shown with its error rather than failing the command.
      */
     private static void info(Request r) {
         ClusterKeyspace keyspace = cluster(r);
