@@ -15,7 +15,7 @@ import java.util.Optional;
  * The walk is top-down and breadth-first, one level per round (more rounds when a level needs
  * more than {@code maxNodesPerRequest} nodes):
  * <ol>
- *   <li>ask for the root; equal roots end it at once (the common case: one round, 21 + 18 bytes);
+ *   <li>ask for the root; equal roots end it at once (the common case: one round trip, 12 + 19 bytes);
  *   <li>for every node whose hashes differ, ask for all its children on the next level;
  *   <li>a differing node the PEER has as 0 (an empty subtree) is not descended into: every leaf
  *       below it that is non-empty here differs, and this side knows which without asking
