@@ -194,15 +194,18 @@ class ExchangeCostTest {
         return r;
     }
 
-    private static final String[] NODES = new String[3];
+    /** Three 40-hex-digit node ids, like real ones (they make up most of a clock's bytes). */
+    private static final List<String> NODES = nodeIds();
 
-    static {
+    private static List<String> nodeIds() {
         Random ids = new Random(1);
-        for (int i = 0; i < NODES.length; i++) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
             byte[] id = new byte[20];
             ids.nextBytes(id);
-            NODES[i] = HexFormat.of().formatHex(id);
+            out.add(HexFormat.of().formatHex(id));
         }
+        return List.copyOf(out);
     }
 
     /** Stored siblings as a replica holds them: one 100-byte value, a clock over three nodes. */
@@ -215,7 +218,7 @@ class ExchangeCostTest {
         byte[] value = new byte[100];
         random.nextBytes(value);
         return VersionCodec.encode(Siblings.of(new Versioned<>(clock,
-                new Dot(NODES[random.nextInt(NODES.length)], 1 + generation + random.nextInt(50)),
+                new Dot(NODES.get(random.nextInt(NODES.size())), 1 + generation + random.nextInt(50)),
                 new StoredValue(value, Record.NO_EXPIRY), now)));
     }
 }
