@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringkv.cluster.membership.NodeAddress;
 import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.ring.Member;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,7 +38,7 @@ class GossipStateTest {
 
     /** A digest from {@code sender} with the given entries (its own first). */
     private static Digest from(NodeInfo sender, long senderHeartbeat, MemberState... others) {
-        List<MemberState> list = new java.util.ArrayList<>();
+        List<MemberState> list = new ArrayList<>();
         list.add(state(sender, 1, senderHeartbeat, MemberStatus.UP));
         list.addAll(List.of(others));
         return new Digest(sender.id(), list);
@@ -110,7 +111,7 @@ class GossipStateTest {
         GossipState a = new GossipState(A, 1, CONFIG);
         long t = regularHeartbeats(a, 30);
         // X falls silent; B keeps gossiping (and never suspects X itself).
-        List<StatusChange> all = new java.util.ArrayList<>();
+        List<StatusChange> all = new ArrayList<>();
         for (int i = 1; i <= 60; i++) {
             t += 1000;
             all.addAll(a.tick(t));

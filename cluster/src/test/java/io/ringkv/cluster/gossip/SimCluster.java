@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * A deterministic simulation of N gossiping nodes (FoundationDB style): one simulated clock,
@@ -193,7 +194,7 @@ final class SimCluster {
     }
 
     /** Whether every live node other than {@code except} (-1: none) satisfies the test. */
-    boolean allLive(int except, java.util.function.Predicate<GossipState> test) {
+    boolean allLive(int except, Predicate<GossipState> test) {
         for (SimNode node : nodes) {
             if (node.alive && node.index != except && !test.test(node.state)) {
                 return false;
