@@ -60,11 +60,23 @@ public final class Coordinator {
     private final ReplicaClient remote;
     private final Clock clock;
     private final ContextCache contexts;
+    private final java.util.function.Predicate<String> down;
     private final LongAdder readRepairs = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
 
     public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
                        ContextCache contexts) {
+        this(topology, local, remote, clock, contexts, node -> false);
+    }
+
+    /**
+     * @param down the nodes failure detection has marked down: they are not asked at all and
+     *             count as failed replicas at once, so a request does not wait out its timeout on
+     *             a node known to be gone (strict quorums: they still count towards N)
+     */
+    public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
+                       ContextCache contexts, java.util.function.Predicate<String> down) {
+        this.down = down;
         this.topology = topology;
         this.local = local;
         this.remote = remote;
@@ -133,7 +145,9 @@ public final class Coordinator {
         for (int i = 0; i < replicas.size(); i++) {
             NodeInfo node = replicas.get(i);
             int index = i;
-            if (!node.id().equals(local.nodeId())) {
+            if (!node.id().equals(local.nodeId()) && down.test(node.id())) {
+                read.answer(index, null, label(node) + " is down");
+            } else if (!node.id().equals(local.nodeId())) {
                 remote.read(node, slot, key, remaining(deadline)).whenComplete((versions, error) ->
                     read.answer(index, versions, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
             }
@@ -357,6 +371,10 @@ public final class Coordinator {
                 }
                 node = candidates.get(nextCandidate++);
             }
+            if (!node.id().equals(local.nodeId()) && down.test(node.id())) {
+                writerFailed(label(node) + " is down");
+                return;
+            }
             if (node.id().equals(local.nodeId())) {
                 ReplicaStore.Stored stored;
                 try {
@@ -405,6 +423,10 @@ public final class Coordinator {
             }
             for (NodeInfo node : replicas) {
                 if (node.id().equals(writer.id()) || alreadyFailed(node)) {
+                    continue;
+                }
+                if (!node.id().equals(local.nodeId()) && down.test(node.id())) {
+                    replicated(false, label(node) + " is down");
                     continue;
                 }
                 if (node.id().equals(local.nodeId())) {

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
  *   WRITE     u16 slot, bytes key, u8 blind, bytes context, value -> siblings after the write
  *   MERGE     u16 slot, bytes key, siblings -> nothing, once stored
  *   FLUSH     nothing                       -> nothing, once every key is deleted
+ *   GOSSIP    digest (docs/gossip.md)       -> the receiver's digest
  *
  *   node:  bytes id, bytes host, u16 port, u16 cluster port, u16 weight, bytes rack, bytes datacenter
  *   value: u8 flags (bit 0 tombstone, bit 1 expiry), [u64 expiry millis], [bytes value]
@@ -39,6 +40,8 @@ public final class Messages {
     public static final int MERGE = 4;
     /** Deletes every key this node holds (FLUSHALL across the cluster); empty request and reply. */
     public static final int FLUSH = 5;
+    /** Push-pull gossip: the sender's digest (gossip.DigestCodec), answered with the receiver's. */
+    public static final int GOSSIP = 6;
 
     public static final String TOO_MANY_SIBLINGS = "TOOMANYSIBLINGS ";
 

@@ -23,9 +23,20 @@ public final class ReplicaService implements RequestHandler {
     /** Learns the node that introduced itself and answers with this node. */
     private final Function<NodeInfo, NodeInfo> identify;
 
+    /** Takes a peer's gossip digest, answers with this node's. */
+    private final java.util.function.UnaryOperator<byte[]> gossip;
+
     public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify) {
+        this(replicas, identify, digest -> {
+            throw new IllegalArgumentException("this node does not gossip");
+        });
+    }
+
+    public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify,
+                          java.util.function.UnaryOperator<byte[]> gossip) {
         this.replicas = replicas;
         this.identify = identify;
+        this.gossip = gossip;
     }
 
     /*
@@ -79,6 +90,7 @@ public final class ReplicaService implements RequestHandler {
                     replicas.clear();
                     responder.reply(EMPTY);
                 }
+                case Messages.GOSSIP -> responder.reply(gossip.apply(payload));
                 case Messages.IDENTIFY -> responder.reply(Messages.node(identify.apply(Messages.node(payload))));
                 default -> responder.fail("unknown request type " + type);
             }

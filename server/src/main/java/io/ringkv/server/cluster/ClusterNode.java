@@ -5,6 +5,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.ringkv.cluster.coordinator.ContextCache;
 import io.ringkv.cluster.coordinator.Coordinator;
+import io.ringkv.cluster.gossip.GossipConfig;
+import io.ringkv.cluster.gossip.GossipState;
 import io.ringkv.cluster.membership.Membership;
 import io.ringkv.cluster.membership.NodeAddress;
 import io.ringkv.cluster.membership.NodeInfo;
@@ -56,6 +58,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private final ReplicaStore replicas;
     private final Coordinator coordinator;
     private final ClusterKeyspace keyspace;
+    /** Heartbeats and failure detection (docs/gossip.md); guarded by itself. */
+    private final GossipState gossip;
+    private final Clock clock;
+    private final java.util.SplittableRandom gossipRandom = new java.util.SplittableRandom();
+    private ScheduledFuture<?> gossipRounds;
     private volatile InternodeTransport transport;
     private ScheduledFuture<?> discovery;
     private long lastRefresh;
@@ -101,8 +108,18 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             // clock entry is ever safe to prune.
             node -> false);
         replicas.rebuildIndexes();
+        long interval = config.longValue("gossip-interval");
+        GossipConfig defaults = GossipConfig.defaults();
+        this.gossip = new GossipState(self, clock.millis(), new GossipConfig(interval, defaults.fanout(),
+            defaults.phiThreshold(), defaults.windowSize(), defaults.minStdDeviationMillis(),
+            defaults.acceptablePauseMillis(), defaults.maxSampleMillis(), defaults.confirmingSources(),
+            Math.max(defaults.reportTtlMillis(), 30 * interval)));
+        this.clock = clock;
+        for (NodeInfo peer : membership.peers()) {
+            gossip.introduce(peer, clock.millis());
+        }
         this.coordinator = new Coordinator(membership::topology, replicas, new TransportReplicaClient(() -> transport),
-            clock, new ContextCache(1 << 16));
+            clock, new ContextCache(1 << 16), this::isDown);
         this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());
         log.notice("Cluster node " + id + " at " + self.address() + ", " + seeds.size() + " seed(s), N="
             + config.intValue("replication-factor"));
@@ -158,7 +175,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     public void start(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
                       Class<? extends Channel> channel, ScheduledExecutorService scheduler) throws InterruptedException {
         InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
-            serverChannel, channel, new ReplicaService(replicas, this::introduced));
+            serverChannel, channel, new ReplicaService(replicas, this::introduced, this::gossipReceived));
         NodeAddress self = membership.self().address();
         try {
             t.bind(new InetSocketAddress(bindHost(config), self.clusterPort()));
@@ -169,6 +186,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         transport = t;
         log.notice("Cluster bus listening on port " + self.clusterPort());
         discovery = scheduler.scheduleWithFixedDelay(this::discover, 0, DISCOVERY_MILLIS, TimeUnit.MILLISECONDS);
+        long interval = config.longValue("gossip-interval");
+        gossipRounds = scheduler.scheduleWithFixedDelay(this::gossipRound, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -226,7 +245,115 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
     }
 
+    // ---- gossip and failure detection --------------------------------------------------------
+
+    /**
+     * One round: this node's heartbeat advances and its view goes to a few random members
+     * (push); each answers with its own view (pull). Verdicts (UP, SUSPECT, DOWN) are each node's
+     * own; a node is marked down only when another node suspects it too (docs/gossip.md). The
+     * ring stays the static seed list: gossip decides only whom the coordinator asks.
+     */
+    private void gossipRound() {
+        InternodeTransport t = transport;
+        if (t == null) {
+            return;
+        }
+        try {
+            byte[] digest;
+            List<NodeInfo> peers;
+            synchronized (gossip) {
+                logChanges(gossip.tick(clock.millis()));
+                digest = io.ringkv.cluster.gossip.DigestCodec.encode(gossip.digest());
+                peers = gossip.peersToGossipTo(gossipRandom);
+            }
+            long timeout = Math.max(100, config.longValue("gossip-interval"));
+            for (NodeInfo peer : peers) {
+                t.request(new InetSocketAddress(peer.address().host(), peer.address().clusterPort()), Messages.GOSSIP,
+                    digest, timeout, 0).whenComplete((reply, error) -> {
+                        if (error == null) {
+                            applyGossip(reply);
+                        }
+                    });
+            }
+        } catch (RuntimeException e) {
+            log.warning("gossip round failed: " + e);
+        }
+    }
+
+    /** A peer's digest arrived: merge it and answer with this node's view. */
+    private byte[] gossipReceived(byte[] digest) {
+        applyGossip(digest);
+        synchronized (gossip) {
+            return io.ringkv.cluster.gossip.DigestCodec.encode(gossip.digest());
+        }
+    }
+
+    private void applyGossip(byte[] bytes) {
+        io.ringkv.cluster.gossip.Digest digest;
+        try {
+            digest = io.ringkv.cluster.gossip.DigestCodec.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            log.warning("Ignoring a malformed gossip digest: " + e.getMessage());
+            return;
+        }
+        synchronized (gossip) {
+            logChanges(gossip.apply(digest, clock.millis()));
+        }
+    }
+
+    private void logChanges(List<io.ringkv.cluster.gossip.StatusChange> changes) {
+        for (io.ringkv.cluster.gossip.StatusChange c : changes) {
+            if (c.previous() == null) {
+                continue;
+            }
+            NodeInfo node = membership.topology().node(c.nodeId());
+            String who = c.nodeId() + (node == null ? "" : " at " + node.address());
+            switch (c.current()) {
+                case DOWN -> log.warning("Marking node " + who + " as failing (confirmed by another node)");
+                case SUSPECT -> log.notice("Node " + who + " is suspected of failing");
+                case UP -> log.notice("Node " + who + " is " + (c.previous() == io.ringkv.cluster.gossip.MemberStatus.DOWN
+                    ? "reachable again: clearing its fail state" : "no longer suspected"));
+                default -> log.notice("Node " + who + " is " + c.current());
+            }
+        }
+    }
+
+    /** True when failure detection has marked {@code nodeId} down. */
+    public boolean isDown(String nodeId) {
+        synchronized (gossip) {
+            return gossip.status(nodeId).map(s -> s == io.ringkv.cluster.gossip.MemberStatus.DOWN).orElse(false);
+        }
+    }
+
+    @Override
+    public String failFlag(String nodeId) {
+        synchronized (gossip) {
+            return switch (gossip.status(nodeId).orElse(io.ringkv.cluster.gossip.MemberStatus.UP)) {
+                case SUSPECT -> "fail?";
+                case DOWN -> "fail";
+                default -> "";
+            };
+        }
+    }
+
+    /** Members as failure detection sees them: UP, SUSPECT or DOWN counts (INFO). */
+    public java.util.Map<io.ringkv.cluster.gossip.MemberStatus, Integer> memberStatusCounts() {
+        java.util.Map<io.ringkv.cluster.gossip.MemberStatus, Integer> counts =
+            new java.util.EnumMap<>(io.ringkv.cluster.gossip.MemberStatus.class);
+        synchronized (gossip) {
+            for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
+                if (!m.id().equals(gossip.selfId())) {
+                    counts.merge(gossip.status(m.id()).orElse(m.status()), 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
     private void membershipChanged(NodeInfo node) {
+        synchronized (gossip) {
+            gossip.introduce(node, clock.millis());
+        }
         Topology t = membership.topology();
         log.notice("Met node " + node.id() + " at " + node.address() + "; " + t.nodes().size() + " node(s) known"
             + (t.complete() ? ", the cluster is complete" : ""));
@@ -261,6 +388,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     public void close() {
         if (discovery != null) {
             discovery.cancel(false);
+        }
+        if (gossipRounds != null) {
+            gossipRounds.cancel(false);
         }
         InternodeTransport t = transport;
         if (t != null) {

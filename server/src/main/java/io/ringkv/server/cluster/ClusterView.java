@@ -17,6 +17,14 @@ public interface ClusterView {
      */
     boolean connected(String nodeId);
 
+    /**
+     * Failure detection's verdict on {@code nodeId} as Redis Cluster flags it: "" when up,
+     * "fail?" while only this node suspects it (Redis's PFAIL), "fail" once it is marked down.
+     */
+    default String failFlag(String nodeId) {
+        return "";
+    }
+
     /** The number of nodes this node has a working link to, itself excluded (INFO cluster_connections). */
     default int connectedPeers() {
         int n = 0;

@@ -247,6 +247,7 @@ final class ClusterCommands {
                 .append(node.address().host()).append(':').append(node.address().port())
                 .append('@').append(node.address().clusterPort())
                 .append(myself ? " myself,master" : " master")
+                .append(view.failFlag(node.id()).isEmpty() ? "" : "," + view.failFlag(node.id()))
                 .append(" - 0 ").append(myself || !linked ? 0 : now)
                 .append(' ').append(topology.epoch())
                 .append(linked ? " connected" : " disconnected");
@@ -361,7 +362,7 @@ final class ClusterCommands {
                 out.bulk("replication-offset");
                 out.integer(0);
                 out.bulk("health");
-                out.bulk(linked ? "online" : "fail");
+                out.bulk(linked && !view.failFlag(node.id()).equals("fail") ? "online" : "fail");
             }
         }
     }

@@ -125,6 +125,8 @@ public final class ServerConfig {
             "cluster: clock entries kept per version; older entries beyond it are pruned."),
         new Option("max-siblings", new OptionType.Integer(1, 100000), "100", true,
             "cluster: most concurrent versions kept per key; a warning is logged from a quarter of it."),
+        new Option("gossip-interval", new OptionType.Integer(10, 60_000), "1000", false,
+            "cluster: milliseconds between gossip rounds (heartbeats and failure detection)."),
         new Option("cluster-redirects", new OptionType.Bool(), "no", true,
             "cluster: yes answers MOVED for keys this node holds no replica of (every client must be"
                 + " cluster-aware); no coordinates them."));

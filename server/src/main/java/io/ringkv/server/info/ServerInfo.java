@@ -257,6 +257,9 @@ public final class ServerInfo {
                 .field("cluster_read_repairs", node.coordinator().readRepairs())
                 .field("cluster_unavailable_errors", node.coordinator().unavailableErrors())
                 .field("cluster_sibling_warnings", node.replicas().siblingWarnings());
+            var statuses = node.memberStatusCounts();
+            r.field("cluster_nodes_suspected", statuses.getOrDefault(io.ringkv.cluster.gossip.MemberStatus.SUSPECT, 0))
+                .field("cluster_nodes_down", statuses.getOrDefault(io.ringkv.cluster.gossip.MemberStatus.DOWN, 0));
             var t = node.transportStats();
             if (t != null) {
                 r.field("cluster_requests_sent", t.requestsSent())
