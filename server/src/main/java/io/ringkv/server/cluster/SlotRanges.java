@@ -81,11 +81,21 @@ public final class SlotRanges {
      * client which node heads a slot.
      */
     public static List<ReplicaRange> byReplicas(Topology topology) {
+        return byReplicas(topology, id -> false);
+    }
+
+    /**
+     * {@link #byReplicas(Topology)} with the nodes {@code down} accepts moved to the end of each
+     * replica list (the others keep their order): what cluster clients are told, so that a slot
+     * whose head has failed is advertised with a live replica first and clients send its keys
+     * there. When the node is back the lists return to ring order.
+     */
+    public static List<ReplicaRange> byReplicas(Topology topology, java.util.function.Predicate<String> down) {
         List<ReplicaRange> out = new ArrayList<>();
         int start = 0;
-        List<NodeInfo> current = topology.replicas(0);
+        List<NodeInfo> current = advertised(topology.replicas(0), down);
         for (int slot = 1; slot < Slots.COUNT; slot++) {
-            List<NodeInfo> replicas = topology.replicas(slot);
+            List<NodeInfo> replicas = advertised(topology.replicas(slot), down);
             if (!sameIds(replicas, current)) {
                 out.add(new ReplicaRange(new Range(start, slot - 1), current));
                 start = slot;
@@ -93,6 +103,43 @@ public final class SlotRanges {
             }
         }
         out.add(new ReplicaRange(new Range(start, Slots.COUNT - 1), current));
+        return out;
+    }
+
+    private static List<NodeInfo> advertised(List<NodeInfo> replicas, java.util.function.Predicate<String> down) {
+        boolean any = false;
+        for (NodeInfo n : replicas) {
+            any |= down.test(n.id());
+        }
+        if (!any) {
+            return replicas;
+        }
+        List<NodeInfo> out = new ArrayList<>(replicas.size());
+        for (NodeInfo n : replicas) {
+            if (!down.test(n.id())) {
+                out.add(n);
+            }
+        }
+        for (NodeInfo n : replicas) {
+            if (down.test(n.id())) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** The runs each node heads in {@code ranges} (first in the list), by node id. */
+    public static java.util.Map<String, List<Range>> headed(List<ReplicaRange> ranges) {
+        java.util.Map<String, List<Range>> out = new java.util.HashMap<>();
+        for (ReplicaRange r : ranges) {
+            List<Range> list = out.computeIfAbsent(r.replicas().get(0).id(), k -> new ArrayList<>());
+            // Neighbouring runs with one head (they differ in later replicas) join up.
+            if (!list.isEmpty() && list.get(list.size() - 1).end() + 1 == r.range().start()) {
+                list.set(list.size() - 1, new Range(list.get(list.size() - 1).start(), r.range().end()));
+            } else {
+                list.add(r.range());
+            }
+        }
         return out;
     }
 

@@ -235,11 +235,21 @@ final class ClusterCommands {
      * written without brackets even for IPv6, as Redis writes node->ip; no hostname is shown as
      * ringkv has no cluster-announce-hostname.
      */
+    /**
+     * The nodes failure detection has marked down: cluster clients are told the slots they head
+     * are headed by their next live replica (every node coordinates any key, so nothing else
+     * changes), and keep working without them.
+     */
+    private static java.util.function.Predicate<String> down(ClusterView view) {
+        return id -> view.failFlag(id).equals("fail");
+    }
+
     static void nodes(Request r) {
         ClusterView view = view(r);
         Topology topology = view.topology();
         long now = r.server().clock().millis();
         StringBuilder out = new StringBuilder();
+        Map<String, List<Range>> headed = SlotRanges.headed(SlotRanges.byReplicas(topology, down(view)));
         for (NodeInfo node : topology.nodes()) {
             boolean myself = node.id().equals(topology.selfId());
             boolean linked = myself || view.connected(node.id());
@@ -251,7 +261,7 @@ final class ClusterCommands {
                 .append(" - 0 ").append(myself || !linked ? 0 : now)
                 .append(' ').append(topology.epoch())
                 .append(linked ? " connected" : " disconnected");
-            String slots = SlotRanges.format(SlotRanges.runs(topology.ring().ownedSlots(node.id())));
+            String slots = SlotRanges.format(headed.getOrDefault(node.id(), List.of()));
             if (!slots.isEmpty()) {
                 out.append(' ').append(slots);
             }
@@ -279,13 +289,13 @@ final class ClusterCommands {
      * [ip, port, id, metadata], the metadata being the networking facts other than the preferred
      * endpoint: none here (the endpoint is the ip and there is no hostname), so an empty map.
      * Every slot is covered, which JedisCluster requires. Unlike Redis, which leaves failed
-     * replicas out, every replica is listed whatever the link to it: whether a node is down is
-     * the failure detector's call, not one link's, and a ringkv node's slot list must not change
-     * with the link state of the node answering.
+     * replicas out, every replica is listed; a node the failure detector has marked down (not
+     * merely one whose link from this node is broken) goes last in each list, so a slot it heads
+     * is advertised with a live replica first.
      */
     static void slots(Request r) {
-        Topology topology = view(r).topology();
-        List<ReplicaRange> ranges = SlotRanges.byReplicas(topology);
+        ClusterView view = view(r);
+        List<ReplicaRange> ranges = SlotRanges.byReplicas(view.topology(), down(view));
         Reply out = r.reply();
         out.arrayHeader(ranges.size());
         for (ReplicaRange range : ranges) {
@@ -318,7 +328,9 @@ final class ClusterCommands {
         ClusterView view = view(r);
         Topology topology = view.topology();
         Map<String, Set<String>> replicasOf = new HashMap<>();
-        for (ReplicaRange range : SlotRanges.byReplicas(topology)) {
+        List<ReplicaRange> advertised = SlotRanges.byReplicas(topology, down(view));
+        Map<String, List<Range>> headed = SlotRanges.headed(advertised);
+        for (ReplicaRange range : advertised) {
             Set<String> set = replicasOf.computeIfAbsent(range.replicas().get(0).id(), k -> new LinkedHashSet<>());
             for (int i = 1; i < range.replicas().size(); i++) {
                 set.add(range.replicas().get(i).id());
@@ -328,7 +340,7 @@ final class ClusterCommands {
         Reply out = r.reply();
         out.arrayHeader(nodes.size());
         for (NodeInfo head : nodes) {
-            List<Range> owned = SlotRanges.runs(topology.ring().ownedSlots(head.id()));
+            List<Range> owned = headed.getOrDefault(head.id(), List.of());
             out.mapHeader(2);
             out.bulk("slots");
             out.arrayHeader(2L * owned.size());

@@ -96,4 +96,28 @@ class SlotRangesTest {
         assertEquals(new Range(0, 16383), ranges.get(0).range());
         assertEquals(List.of(t.self()), ranges.get(0).replicas());
     }
+
+    @Test
+    void aNodeMarkedDownGoesLastAndHeadsNothing() {
+        Topology t = topology(3, 3);
+        String down = t.nodes().get(1).id();
+        List<ReplicaRange> ranges = SlotRanges.byReplicas(t, id -> id.equals(down));
+        int covered = 0;
+        for (ReplicaRange r : ranges) {
+            covered += r.range().end() - r.range().start() + 1;
+            assertEquals(down, r.replicas().get(r.replicas().size() - 1).id(), r.toString());
+        }
+        assertEquals(16384, covered);
+        var headed = SlotRanges.headed(ranges);
+        assertEquals(null, headed.get(down));
+        int headedSlots = 0;
+        for (var list : headed.values()) {
+            for (var range : list) {
+                headedSlots += range.end() - range.start() + 1;
+            }
+        }
+        assertEquals(16384, headedSlots);
+        // With nobody down the advertised ranges are the ring's.
+        assertEquals(SlotRanges.byReplicas(t).size(), SlotRanges.byReplicas(t, id -> false).size());
+    }
 }
