@@ -104,6 +104,11 @@ public final class LocalCluster implements AutoCloseable {
         return ports[i];
     }
 
+    /** Node {@code i}'s directory (--dir): its nodes.conf and its ringkv-data. */
+    public Path dir(int i) {
+        return dirs[i];
+    }
+
     public RingkvProcess node(int i) {
         return nodes[i];
     }

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
  *   MERGE     u16 slot, bytes key, siblings -> nothing, once stored
  *   FLUSH     nothing                       -> nothing, once every key is deleted
  *   GOSSIP    digest (docs/gossip.md)       -> the receiver's digest
+ *   AE_HASHES, AE_DIGESTS, AE_READ: anti-entropy ({@link AntiEntropyMessages})
  *
  *   node:  bytes id, bytes host, u16 port, u16 cluster port, u16 weight, bytes rack, bytes datacenter
  *   value: u8 flags (bit 0 tombstone, bit 1 expiry), [u64 expiry millis], [bytes value]
@@ -42,6 +43,10 @@ public final class Messages {
     public static final int FLUSH = 5;
     /** Push-pull gossip: the sender's digest (gossip.DigestCodec), answered with the receiver's. */
     public static final int GOSSIP = 6;
+    /** Anti-entropy (docs/antientropy.md): tree hashes, key digests of leaves, a batch of keys' siblings. */
+    public static final int AE_HASHES = 10;
+    public static final int AE_DIGESTS = 11;
+    public static final int AE_READ = 12;
 
     public static final String TOO_MANY_SIBLINGS = "TOOMANYSIBLINGS ";
 

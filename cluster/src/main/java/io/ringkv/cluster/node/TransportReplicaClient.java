@@ -52,6 +52,11 @@ public final class TransportReplicaClient implements ReplicaClient {
         });
     }
 
+    /** Any request type (anti-entropy's), with its reply's payload. */
+    public CompletableFuture<byte[]> request(NodeInfo node, int type, byte[] payload, int slot, long timeoutMillis) {
+        return call(node, type, payload, slot, timeoutMillis);
+    }
+
     @Override
     public CompletableFuture<Void> flush(NodeInfo node, long timeoutMillis) {
         return call(node, Messages.FLUSH, new byte[0], 0, timeoutMillis).thenApply(b -> null);

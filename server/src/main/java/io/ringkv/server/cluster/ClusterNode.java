@@ -50,6 +50,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     /** How often unknown seeds are asked who they are; known ones every {@link #REFRESH_MILLIS}. */
     private static final long DISCOVERY_MILLIS = 200;
     private static final long REFRESH_MILLIS = 5000;
+    /** Anti-entropy's rate bound: slots compared and keys transferred per pass (docs/cluster.md). */
+    private static final int ANTI_ENTROPY_SLOTS_PER_PASS = 4096;
+    private static final int ANTI_ENTROPY_KEYS_PER_PASS = 20_000;
 
     private final ServerConfig config;
     private final ServerLog log;
@@ -65,6 +68,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private ScheduledFuture<?> gossipRounds;
     private volatile InternodeTransport transport;
     private ScheduledFuture<?> discovery;
+    /** Anti-entropy (docs/antientropy.md): passes on their own thread, answers on another. */
+    private final io.ringkv.cluster.node.AntiEntropyDriver antiEntropy;
+    private java.util.concurrent.ScheduledExecutorService antiEntropyPasses;
+    private java.util.concurrent.ExecutorService antiEntropyAnswers;
     private long lastRefresh;
 
     public ClusterNode(ServerConfig config, Engine engine, Clock clock, ServerLog log) {
@@ -120,6 +127,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         this.coordinator = new Coordinator(membership::topology, replicas, new TransportReplicaClient(() -> transport),
             clock, new ContextCache(1 << 16), this::isDown);
+        TransportReplicaClient aeClient = new TransportReplicaClient(() -> transport);
+        this.antiEntropy = new io.ringkv.cluster.node.AntiEntropyDriver(membership::topology, this::isDown, replicas,
+            (node, type, payload, timeout) -> aeClient.request(node, type, payload, 0, timeout),
+            ANTI_ENTROPY_SLOTS_PER_PASS, ANTI_ENTROPY_KEYS_PER_PASS);
         this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());
         log.notice("Cluster node " + id + " at " + self.address() + ", " + seeds.size() + " seed(s), N="
             + config.intValue("replication-factor"));
@@ -175,7 +186,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     public void start(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
                       Class<? extends Channel> channel, ScheduledExecutorService scheduler) throws InterruptedException {
         InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
-            serverChannel, channel, new ReplicaService(replicas, this::introduced, this::gossipReceived));
+            serverChannel, channel, antiEntropyService(new ReplicaService(replicas, this::introduced, this::gossipReceived)));
         NodeAddress self = membership.self().address();
         try {
             t.bind(new InetSocketAddress(bindHost(config), self.clusterPort()));
@@ -188,6 +199,47 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         discovery = scheduler.scheduleWithFixedDelay(this::discover, 0, DISCOVERY_MILLIS, TimeUnit.MILLISECONDS);
         long interval = config.longValue("gossip-interval");
         gossipRounds = scheduler.scheduleWithFixedDelay(this::gossipRound, interval, interval, TimeUnit.MILLISECONDS);
+        long aeSeconds = config.longValue("anti-entropy-interval");
+        if (aeSeconds > 0) {
+            antiEntropyPasses = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("anti-entropy").factory());
+            antiEntropyPasses.scheduleWithFixedDelay(this::antiEntropyPass, aeSeconds, aeSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- anti-entropy ------------------------------------------------------------------------
+
+    /** The driver: its counters are INFO's cluster_antientropy_*. */
+    public io.ringkv.cluster.node.AntiEntropyDriver antiEntropy() {
+        return antiEntropy;
+    }
+
+    /*
+     * Peers' anti-entropy requests build trees by scanning slots: one worker thread answers them
+     * off the event loops, whether or not this node runs passes of its own.
+     */
+    private io.ringkv.cluster.transport.RequestHandler antiEntropyService(ReplicaService replicaService) {
+        antiEntropyAnswers = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("anti-entropy-answers").factory());
+        return new io.ringkv.cluster.node.AntiEntropyService(replicas, replicaService, antiEntropyAnswers, clock);
+    }
+
+    private void antiEntropyPass() {
+        try {
+            antiEntropy.pass().ifPresent(p -> {
+                String line = "Anti-entropy pass with " + p.peer() + ": " + p.slots() + " slots, "
+                    + p.outcome().name().toLowerCase(java.util.Locale.ROOT) + ", " + p.divergentLeaves()
+                    + " divergent leaves, " + p.keysRepaired() + " keys repaired, " + p.bytes() + " bytes, "
+                    + p.millis() + " ms";
+                if (p.keysRepaired() > 0 || p.outcome() == io.ringkv.cluster.antientropy.Exchange.Outcome.SHAPE_MISMATCH) {
+                    log.notice(line);
+                } else {
+                    log.verbose(line);
+                }
+            });
+        } catch (Exception e) {
+            log.verbose("Anti-entropy pass abandoned: " + e);
+        }
     }
 
     /**
@@ -391,6 +443,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         if (gossipRounds != null) {
             gossipRounds.cancel(false);
+        }
+        if (antiEntropyPasses != null) {
+            antiEntropyPasses.shutdownNow();
+        }
+        if (antiEntropyAnswers != null) {
+            antiEntropyAnswers.shutdownNow();
         }
         InternodeTransport t = transport;
         if (t != null) {

@@ -127,6 +127,8 @@ public final class ServerConfig {
             "cluster: most concurrent versions kept per key; a warning is logged from a quarter of it."),
         new Option("gossip-interval", new OptionType.Integer(10, 60_000), "1000", false,
             "cluster: milliseconds between gossip rounds (heartbeats and failure detection)."),
+        new Option("anti-entropy-interval", new OptionType.Integer(0, 86_400), "60", false,
+            "cluster: seconds between anti-entropy passes (Merkle-tree comparison with one peer); 0 disables."),
         new Option("cluster-redirects", new OptionType.Bool(), "no", true,
             "cluster: yes answers MOVED for keys this node holds no replica of (every client must be"
                 + " cluster-aware); no coordinates them."));

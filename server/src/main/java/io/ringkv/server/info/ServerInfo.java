@@ -260,6 +260,10 @@ public final class ServerInfo {
             var statuses = node.memberStatusCounts();
             r.field("cluster_nodes_suspected", statuses.getOrDefault(io.ringkv.cluster.gossip.MemberStatus.SUSPECT, 0))
                 .field("cluster_nodes_down", statuses.getOrDefault(io.ringkv.cluster.gossip.MemberStatus.DOWN, 0));
+            var ae = node.antiEntropy();
+            r.field("cluster_antientropy_rounds", ae.rounds())
+                .field("cluster_antientropy_bytes", ae.bytes())
+                .field("cluster_antientropy_keys_repaired", ae.keysRepaired());
             var t = node.transportStats();
             if (t != null) {
                 r.field("cluster_requests_sent", t.requestsSent())
