@@ -64,7 +64,7 @@ public final class AntiEntropyDriver {
     }
 
     private static final long TIMEOUT_MILLIS = 10_000;
-    private static final int LEAVES_PER_DIGEST_REQUEST = 1024;
+    private static final int LEAVES_PER_DIGEST_REQUEST = 256;
 
     private final Supplier<Topology> topology;
     private final Predicate<String> isDown;
@@ -77,6 +77,8 @@ public final class AntiEntropyDriver {
     private final int fanOut = TreeShape.DEFAULT_FAN_OUT;
 
     private int nextPeer;
+    /** Names each exchange for the peer's tree cache. */
+    private final java.util.SplittableRandom exchangeIds = new java.util.SplittableRandom();
     /** Per peer: the first slot of the next slice. */
     private final Map<String, Integer> cursors = new HashMap<>();
 
@@ -141,12 +143,13 @@ public final class AntiEntropyDriver {
         Slice cut = slice(shared, from);
         RoaringBitmap slice = cut.slots();
         long[] traffic = {0};
+        long exchangeId = exchangeIds.nextLong();
         MerkleTree local = trees.build(slice, subBuckets, fanOut);
         Exchange exchange = new Exchange(local);
         Optional<HashRequest> request = Optional.of(exchange.start());
         while (request.isPresent()) {
             byte[] reply = call(peer, Messages.AE_HASHES,
-                AntiEntropyMessages.treeRequest(slice, subBuckets, fanOut, request.get()), traffic);
+                AntiEntropyMessages.treeRequest(exchangeId, slice, subBuckets, fanOut, request.get()), traffic);
             request = exchange.onResponse(HashResponse.decode(reply));
         }
         List<Leaf> divergent = exchange.outcome() == Exchange.Outcome.DIVERGENT ? exchange.divergentLeaves() : List.of();
@@ -160,7 +163,7 @@ public final class AntiEntropyDriver {
             }
             HashRequest leaves = new HashRequest(local.shape().fingerprint(), local.shape().leafLevel(), indices);
             List<KeyDigests.Entry> theirs = KeyDigests.decode(call(peer, Messages.AE_DIGESTS,
-                AntiEntropyMessages.treeRequest(slice, subBuckets, fanOut, leaves), traffic));
+                AntiEntropyMessages.treeRequest(exchangeId, slice, subBuckets, fanOut, leaves), traffic));
             List<byte[]> keys = KeyDigests.differingKeys(trees.digests(local, batch), theirs);
             for (int k = 0; k < keys.size(); k += AntiEntropyMessages.MAX_READ_KEYS) {
                 if (repaired >= maxKeysPerPass) {

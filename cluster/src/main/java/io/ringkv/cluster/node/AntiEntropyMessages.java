@@ -15,7 +15,7 @@ import org.roaringbitmap.RoaringBitmap;
  * big-endian; "bytes" is a varint length and then the bytes.
  *
  * <pre>
- *   tree:       u16 sub-buckets, u16 fan-out, u32 n, n bytes: the shared slots (RoaringBitmap portable format)
+ *   tree:       u64 exchange id, u16 sub-buckets, u16 fan-out, u32 n, n bytes: the shared slots (RoaringBitmap portable format)
  *   AE_HASHES   tree, HashRequest              -> HashResponse
  *   AE_DIGESTS  tree, HashRequest at the leaf level (the leaves) -> KeyDigests
  *   AE_READ     varint n, n times (u16 slot, bytes key) -> varint n, n times bytes siblings (empty: none)
@@ -33,16 +33,24 @@ public final class AntiEntropyMessages {
     }
 
     /** The tree a request names, and the request that follows it. */
-    public record TreeRequest(RoaringBitmap slots, int subBuckets, int fanOut, HashRequest request) {
+    public record TreeRequest(long exchangeId, RoaringBitmap slots, int subBuckets, int fanOut, HashRequest request) {
     }
 
-    public static byte[] treeRequest(RoaringBitmap slots, int subBuckets, int fanOut, HashRequest request) {
+    /**
+     * @param exchangeId names one exchange (one pass): the answering node builds one tree per
+     *                   exchange, so a new pass never sees a tree built before the last repair
+     */
+    public static byte[] treeRequest(long exchangeId, RoaringBitmap slots, int subBuckets, int fanOut,
+                                     HashRequest request) {
         RoaringBitmap copy = slots.clone();
         copy.runOptimize();
         ByteBuffer bitmap = ByteBuffer.allocate(copy.serializedSizeInBytes());
         copy.serialize(bitmap);
         byte[] req = request.encode();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + bitmap.capacity() + req.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + bitmap.capacity() + req.length);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            out.write((int) (exchangeId >>> shift));
+        }
         writeU16(out, subBuckets);
         writeU16(out, fanOut);
         int n = bitmap.capacity();
@@ -57,9 +65,10 @@ public final class AntiEntropyMessages {
 
     public static TreeRequest treeRequest(byte[] payload) {
         ByteBuffer in = ByteBuffer.wrap(payload);
-        if (in.remaining() < 8) {
+        if (in.remaining() < 16) {
             throw new IllegalArgumentException("tree request: truncated");
         }
+        long exchangeId = in.getLong();
         int subBuckets = in.getShort() & 0xFFFF;
         int fanOut = in.getShort() & 0xFFFF;
         int n = in.getInt();
@@ -78,7 +87,7 @@ public final class AntiEntropyMessages {
         in.position(in.position() + n);
         byte[] rest = new byte[in.remaining()];
         in.get(rest);
-        return new TreeRequest(slots, subBuckets, fanOut, HashRequest.decode(rest));
+        return new TreeRequest(exchangeId, slots, subBuckets, fanOut, HashRequest.decode(rest));
     }
 
     /** A key of an {@link Messages#AE_READ}. */

@@ -23,13 +23,14 @@ import org.roaringbitmap.RoaringBitmap;
  *
  * <p>Building a tree scans the shared slots, far too slow for an event loop, so these requests
  * are answered on {@code worker} (one thread is plenty: a peer's driver asks one request at a
- * time). A tree is cached for {@link #CACHE_MILLIS} by the (slots, shape) it was asked for, so
- * that one exchange's rounds, a few milliseconds apart, cost one build. A cached tree may miss a
- * write made meanwhile; the exchange then misses or flags it, and the next pass settles it.
+ * time). A tree is cached by the exchange that asked for it (its id, slots and shape), for at
+ * most {@link #CACHE_MILLIS} and {@value #CACHED_TREES} trees, so that one exchange's rounds cost
+ * one build and the next exchange starts from a fresh one. A cached tree may miss a write made
+ * during its exchange; the exchange then misses or flags it, and the next pass settles it.
  */
 public final class AntiEntropyService implements RequestHandler {
 
-    static final long CACHE_MILLIS = 2000;
+    static final long CACHE_MILLIS = 30_000;
     private static final int CACHED_TREES = 4;
 
     private final ReplicaStore replicas;
@@ -38,7 +39,7 @@ public final class AntiEntropyService implements RequestHandler {
     private final Executor worker;
     private final Clock clock;
 
-    private record TreeKey(RoaringBitmap slots, int subBuckets, int fanOut) {
+    private record TreeKey(long exchangeId, RoaringBitmap slots, int subBuckets, int fanOut) {
     }
 
     private record Cached(MerkleTree tree, long builtAt) {
@@ -113,7 +114,7 @@ public final class AntiEntropyService implements RequestHandler {
     }
 
     private MerkleTree tree(AntiEntropyMessages.TreeRequest r) {
-        TreeKey key = new TreeKey(r.slots(), r.subBuckets(), r.fanOut());
+        TreeKey key = new TreeKey(r.exchangeId(), r.slots(), r.subBuckets(), r.fanOut());
         long now = clock.millis();
         Cached c = cache.get(key);
         if (c == null || now - c.builtAt() > CACHE_MILLIS || now < c.builtAt()) {
