@@ -191,18 +191,29 @@ public final class AntiEntropyDriver {
      * own pass, does no harm. Returns the keys that were actually different.
      */
     private long repair(NodeInfo peer, List<byte[]> keys, long[] traffic) throws Exception {
-        List<AntiEntropyMessages.SlotKey> request = new ArrayList<>(keys.size());
-        for (byte[] key : keys) {
-            request.add(new AntiEntropyMessages.SlotKey(Slots.slot(key), key));
+        long repaired = 0;
+        for (int from = 0; from < keys.size(); ) {
+            List<AntiEntropyMessages.SlotKey> request = new ArrayList<>(keys.size() - from);
+            for (byte[] key : keys.subList(from, keys.size())) {
+                request.add(new AntiEntropyMessages.SlotKey(Slots.slot(key), key));
+            }
+            List<byte[]> theirs = AntiEntropyMessages.readReply(
+                call(peer, Messages.AE_READ, AntiEntropyMessages.readRequest(request), traffic));
+            if (theirs.isEmpty() || theirs.size() > request.size()) {
+                throw new IllegalArgumentException("AE_READ answered " + theirs.size() + " of " + request.size()
+                    + " keys");
+            }
+            repaired += reconcile(peer, request.subList(0, theirs.size()), theirs, traffic);
+            from += theirs.size();
         }
-        List<byte[]> theirs = AntiEntropyMessages.readReply(
-            call(peer, Messages.AE_READ, AntiEntropyMessages.readRequest(request), traffic));
-        if (theirs.size() != keys.size()) {
-            throw new IllegalArgumentException("AE_READ answered " + theirs.size() + " of " + keys.size() + " keys");
-        }
+        return repaired;
+    }
+
+    private long reconcile(NodeInfo peer, List<AntiEntropyMessages.SlotKey> request, List<byte[]> theirs,
+                           long[] traffic) throws Exception {
         long repaired = 0;
         List<CompletableFuture<byte[]>> pushes = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
+        for (int i = 0; i < request.size(); i++) {
             AntiEntropyMessages.SlotKey k = request.get(i);
             byte[] peerSiblings = theirs.get(i);
             byte[] before = replicas.readEncoded(k.slot(), k.key());

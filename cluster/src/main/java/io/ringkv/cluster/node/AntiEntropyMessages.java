@@ -18,7 +18,8 @@ import org.roaringbitmap.RoaringBitmap;
  *   tree:       u64 exchange id, u16 sub-buckets, u16 fan-out, u32 n, n bytes: the shared slots (RoaringBitmap portable format)
  *   AE_HASHES   tree, HashRequest              -> HashResponse
  *   AE_DIGESTS  tree, HashRequest at the leaf level (the leaves) -> KeyDigests
- *   AE_READ     varint n, n times (u16 slot, bytes key) -> varint n, n times bytes siblings (empty: none)
+ *   AE_READ     varint n, n times (u16 slot, bytes key) -> varint m, m times bytes siblings (empty: none)
+ *               of the first m <= n keys (fewer past MAX_READ_REPLY_BYTES)
  * </pre>
  *
  * Every request names the whole tree it expects, so the answering node keeps no session: it
@@ -28,6 +29,11 @@ public final class AntiEntropyMessages {
 
     /** Keys per {@link Messages#AE_READ}: bounds one reply to this many keys' siblings. */
     public static final int MAX_READ_KEYS = 1024;
+    /**
+     * An AE_READ reply stops adding keys once it holds this many bytes of siblings (it always has
+     * at least one): it answers a prefix of the keys asked, and the asker asks for the rest.
+     */
+    public static final int MAX_READ_REPLY_BYTES = 16 * 1024 * 1024;
 
     private AntiEntropyMessages() {
     }

@@ -99,9 +99,17 @@ public final class AntiEntropyService implements RequestHandler {
                 }
                 default -> {
                     List<AntiEntropyMessages.SlotKey> keys = AntiEntropyMessages.readRequest(payload);
+                    // A prefix of the keys when their siblings pass the byte bound (at least
+                    // one key); the asker asks again for the rest.
                     List<byte[]> out = new ArrayList<>(keys.size());
+                    long size = 0;
                     for (AntiEntropyMessages.SlotKey k : keys) {
-                        out.add(replicas.readEncoded(k.slot(), k.key()));
+                        if (!out.isEmpty() && size >= AntiEntropyMessages.MAX_READ_REPLY_BYTES) {
+                            break;
+                        }
+                        byte[] siblings = replicas.readEncoded(k.slot(), k.key());
+                        out.add(siblings);
+                        size += siblings.length;
                     }
                     responder.reply(AntiEntropyMessages.readReply(out));
                 }

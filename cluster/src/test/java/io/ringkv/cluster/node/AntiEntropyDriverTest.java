@@ -147,6 +147,18 @@ class AntiEntropyDriverTest {
     }
 
     @Test
+    void bigSiblingsArriveOverSeveralReads() throws Exception {
+        String big = "x".repeat(1 << 20);
+        for (int i = 0; i < 20; i++) {
+            write("node-b", "big:" + i, big + i);
+        }
+        AntiEntropyDriver.Pass p = driver("node-a", Engine.SLOTS, 100_000).pass().orElseThrow();
+        assertEquals(20, p.keysRepaired());
+        assertEquals(dump("node-a"), dump("node-b"));
+        assertTrue(p.bytes() > 20L << 20, p.bytes() + " bytes");
+    }
+
+    @Test
     void messagesRoundTripAndRejectGarbage() {
         RoaringBitmap slots = RoaringBitmap.bitmapOf(1, 2, 3, 100, 16383);
         HashRequest q = new HashRequest(42L, 0, new int[] {0});
