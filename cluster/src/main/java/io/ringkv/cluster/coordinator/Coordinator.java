@@ -61,8 +61,10 @@ public final class Coordinator {
     private final Clock clock;
     private final ContextCache contexts;
     private final java.util.function.Predicate<String> down;
+    private final HintSink hints;
     private final LongAdder readRepairs = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
+    private final LongAdder hinted = new LongAdder();
 
     public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
                        ContextCache contexts) {
@@ -76,6 +78,17 @@ public final class Coordinator {
      */
     public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
                        ContextCache contexts, java.util.function.Predicate<String> down) {
+        this(topology, local, remote, clock, contexts, down, HintSink.NONE);
+    }
+
+    /**
+     * @param hints where a write a replica missed is left for it (hinted handoff): a replica
+     *              marked down, a write replica candidate that failed, or a MERGE that failed or
+     *              timed out. The write's quorum is unchanged: a hint is not an acknowledgement.
+     */
+    public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
+                       ContextCache contexts, java.util.function.Predicate<String> down, HintSink hints) {
+        this.hints = hints;
         this.down = down;
         this.topology = topology;
         this.local = local;
@@ -86,6 +99,11 @@ public final class Coordinator {
 
     public long readRepairs() {
         return readRepairs.sum();
+    }
+
+    /** Hints handed to the {@link HintSink} so far. */
+    public long hintsWritten() {
+        return hinted.sum();
     }
 
     public long unavailableErrors() {
@@ -422,10 +440,15 @@ public final class Coordinator {
                 }
             }
             for (NodeInfo node : replicas) {
-                if (node.id().equals(writer.id()) || alreadyFailed(node)) {
+                if (node.id().equals(writer.id())) {
+                    continue;
+                }
+                if (alreadyFailed(node)) {
+                    hint(node, stored.encoded());
                     continue;
                 }
                 if (!node.id().equals(local.nodeId()) && down.test(node.id())) {
+                    hint(node, stored.encoded());
                     replicated(false, label(node) + " is down");
                     continue;
                 }
@@ -437,9 +460,29 @@ public final class Coordinator {
                         replicated(false, label(node) + " failed: " + e.getMessage());
                     }
                 } else {
-                    remote.merge(node, slot, key, stored.encoded(), remaining(deadline)).whenComplete((ignored, error) ->
-                        replicated(error == null, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
+                    remote.merge(node, slot, key, stored.encoded(), remaining(deadline)).whenComplete((ignored, error) -> {
+                        if (error != null) {
+                            hint(node, stored.encoded());
+                        }
+                        replicated(error == null, error == null ? null : label(node) + " " + reason(error, timeoutMillis));
+                    });
                 }
+            }
+        }
+
+        /*
+         * A replica that missed the write gets it later from the hint. Only remote replicas: this
+         * node's own replica failing is a local storage error that no replay would fix.
+         */
+        private void hint(NodeInfo node, byte[] encoded) {
+            if (node.id().equals(local.nodeId())) {
+                return;
+            }
+            try {
+                hints.hint(node, slot, key, encoded);
+                hinted.increment();
+            } catch (RuntimeException e) {
+                // Best effort: anti-entropy still brings the replica level.
             }
         }
 
