@@ -127,6 +127,8 @@ public final class ServerConfig {
             "cluster: most concurrent versions kept per key; a warning is logged from a quarter of it."),
         new Option("gossip-interval", new OptionType.Integer(10, 60_000), "1000", false,
             "cluster: milliseconds between gossip rounds (heartbeats and failure detection)."),
+        new Option("max-hint-window", new OptionType.Integer(0, Integer.MAX_VALUE), "10800", true,
+            "cluster: seconds a hint for a replica that missed a write is kept for delivery; 0 keeps no hints."),
         new Option("cluster-redirects", new OptionType.Bool(), "no", true,
             "cluster: yes answers MOVED for keys this node holds no replica of (every client must be"
                 + " cluster-aware); no coordinates them."));

@@ -260,6 +260,9 @@ public final class ServerInfo {
             var statuses = node.memberStatusCounts();
             r.field("cluster_nodes_suspected", statuses.getOrDefault(io.ringkv.cluster.gossip.MemberStatus.SUSPECT, 0))
                 .field("cluster_nodes_down", statuses.getOrDefault(io.ringkv.cluster.gossip.MemberStatus.DOWN, 0));
+            r.field("cluster_hints_pending", node.hintsPending())
+                .field("cluster_hints_replayed", node.hintsReplayed())
+                .field("cluster_hints_dropped", node.hintsDropped());
             var t = node.transportStats();
             if (t != null) {
                 r.field("cluster_requests_sent", t.requestsSent())
