@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
  *   MERGE     u16 slot, bytes key, siblings -> nothing, once stored
  *   FLUSH     nothing                       -> nothing, once every key is deleted
  *   GOSSIP    digest (docs/gossip.md)       -> the receiver's digest
+ *   HINT      bytes target id, u16 slot, bytes key, siblings -> nothing, once stored as a hint
  *
  *   node:  bytes id, bytes host, u16 port, u16 cluster port, u16 weight, bytes rack, bytes datacenter
  *   value: u8 flags (bit 0 tombstone, bit 1 expiry), [u64 expiry millis], [bytes value]
@@ -42,6 +43,12 @@ public final class Messages {
     public static final int FLUSH = 5;
     /** Push-pull gossip: the sender's digest (gossip.DigestCodec), answered with the receiver's. */
     public static final int GOSSIP = 6;
+
+    /**
+     * Sloppy quorum: keep these siblings as a hint for the target node (a preferred replica that
+     * is down) and deliver them when it is back; the reply means the hint is stored.
+     */
+    public static final int HINT = 12;
 
     public static final String TOO_MANY_SIBLINGS = "TOOMANYSIBLINGS ";
 
@@ -84,6 +91,26 @@ public final class Messages {
         writeKey(out, slot, key);
         out.write(s, 0, s.length);
         return out.toByteArray();
+    }
+
+    public static byte[] hint(String target, int slot, byte[] key, byte[] s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(target.length() + key.length + s.length + 12);
+        writeBytes(out, target.getBytes(StandardCharsets.UTF_8));
+        writeKey(out, slot, key);
+        out.write(s, 0, s.length);
+        return out.toByteArray();
+    }
+
+    /** A decoded HINT: the node it is meant for, and the key request that follows. */
+    public record HintRequest(String target, KeyRequest request) {
+    }
+
+    public static HintRequest hintRequest(byte[] payload) {
+        ByteBuffer in = ByteBuffer.wrap(payload);
+        String target = new String(readBytes(in), StandardCharsets.UTF_8);
+        byte[] rest = new byte[in.remaining()];
+        in.get(rest);
+        return new HintRequest(target, keyRequest(rest));
     }
 
     public static KeyRequest keyRequest(byte[] payload) {

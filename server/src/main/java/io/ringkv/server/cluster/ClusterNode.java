@@ -136,7 +136,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         this.replayer = new io.ringkv.cluster.handoff.HintReplayer(hints, client, nodeId -> membership.topology().node(nodeId),
             this::isDown, clock, () -> config.longValue("max-hint-window") * 1000, 10_000, log::warning);
         this.coordinator = new Coordinator(membership::topology, replicas, client,
-            clock, new ContextCache(1 << 16), this::isDown, this::hint);
+            clock, new ContextCache(1 << 16), this::isDown, this::hint,
+            () -> config.get("sloppy-quorum").equals("yes"));
         this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());
         log.notice("Cluster node " + id + " at " + self.address() + ", " + seeds.size() + " seed(s), N="
             + config.intValue("replication-factor"));
@@ -147,6 +148,18 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (config.longValue("max-hint-window") > 0) {
             hints.add(new io.ringkv.cluster.handoff.Hint(target.id(), slot, key, versions, clock.millis()));
         }
+    }
+
+    /** Another node handed this one a write for a down replica (sloppy quorum): keep it. */
+    private void hintReceived(Messages.HintRequest h) {
+        hints.add(new io.ringkv.cluster.handoff.Hint(h.target(), h.request().slot(), h.request().key(),
+            remaining(h.request().rest()), clock.millis()));
+    }
+
+    private static byte[] remaining(java.nio.ByteBuffer in) {
+        byte[] out = new byte[in.remaining()];
+        in.get(out);
+        return out;
     }
 
     /*
@@ -225,7 +238,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     public void start(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
                       Class<? extends Channel> channel, ScheduledExecutorService scheduler) throws InterruptedException {
         InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
-            serverChannel, channel, new ReplicaService(replicas, this::introduced, this::gossipReceived));
+            serverChannel, channel, new ReplicaService(replicas, this::introduced, this::gossipReceived,
+                this::hintReceived));
         NodeAddress self = membership.self().address();
         try {
             t.bind(new InetSocketAddress(bindHost(config), self.clusterPort()));

@@ -129,6 +129,9 @@ public final class ServerConfig {
             "cluster: milliseconds between gossip rounds (heartbeats and failure detection)."),
         new Option("max-hint-window", new OptionType.Integer(0, Integer.MAX_VALUE), "10800", true,
             "cluster: seconds a hint for a replica that missed a write is kept for delivery; 0 keeps no hints."),
+        new Option("sloppy-quorum", new OptionType.Bool(), "no", true,
+            "cluster: yes lets the next healthy node past the preference list stand in for a down replica"
+                + " (its hint counts towards W; reads ask the first N healthy nodes); no keeps strict quorums."),
         new Option("cluster-redirects", new OptionType.Bool(), "no", true,
             "cluster: yes answers MOVED for keys this node holds no replica of (every client must be"
                 + " cluster-aware); no coordinates them."));
