@@ -97,6 +97,66 @@ class ClusterHintedHandoffTest {
         }
     }
 
+    /**
+     * Sloppy quorum on four nodes (N=3, W=ALL): with a node dead, strict writes of its keys fail;
+     * after CONFIG SET sloppy-quorum yes they succeed, the fourth node of each key's ring walk
+     * keeping the dead replica's copy as a hint; once it is back it holds exactly its keys.
+     */
+    @Test
+    void aSloppyQuorumWritesThroughFallbacks() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(4, "--storage", "lsm", "--gossip-interval", "200",
+                "--replication-factor", "3", "--write-quorum", "all", "--read-quorum", "1")) {
+            cluster.kill9(3);
+            try (Jedis j = new Jedis("127.0.0.1", cluster.port(0), 30_000)) {
+                boolean strictFailed = false;
+                for (int i = 0; i < 50 && !strictFailed; i++) {
+                    try {
+                        j.set("strict:" + i, "x");
+                    } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                        assertTrue(e.getMessage().startsWith("UNAVAILABLE write needed 3 of 3"), e.getMessage());
+                        strictFailed = true;
+                    }
+                }
+                assertTrue(strictFailed, "a strict W=ALL write failed with a replica dead");
+                for (int i = 0; i < 3; i++) {
+                    try (Jedis n = new Jedis("127.0.0.1", cluster.port(i))) {
+                        assertEquals("OK", n.configSet("sloppy-quorum", "yes"));
+                    }
+                }
+            }
+            writeKeys(cluster, 0, 0, 2000);
+            assertTrue(pending(cluster, 0, 1, 2) > 0);
+            cluster.startNode(3);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> pending(cluster, 0, 1, 2) == 0);
+            // Node 3 now holds every one of the 2,000 keys it is a replica of, on its own.
+            try (Jedis j = new Jedis("127.0.0.1", cluster.port(3), 30_000)) {
+                java.util.BitSet held = new java.util.BitSet(16384);
+                for (Object range : j.clusterSlots()) {
+                    List<?> r = (List<?>) range;
+                    for (int k = 2; k < r.size(); k++) {
+                        if (((Number) ((List<?>) r.get(k)).get(1)).intValue() == cluster.port(3)) {
+                            held.set(((Number) r.get(0)).intValue(), ((Number) r.get(1)).intValue() + 1);
+                        }
+                    }
+                }
+                // R=1 on a replica answers from its own copy first.
+                int expected = 0;
+                int missing = 0;
+                for (int i = 0; i < 2000; i++) {
+                    if (held.get(redis.clients.jedis.util.JedisClusterCRC16.getSlot("key:" + i))) {
+                        expected++;
+                        if (!("value-" + i).equals(j.get("key:" + i))) {
+                            missing++;
+                        }
+                    }
+                }
+                assertTrue(expected > 1000, "node 3 holds " + expected);
+                assertEquals(0, missing, "of " + expected + " keys node 3 is a replica of");
+            }
+        }
+    }
+
     @Test
     void hintsSurviveAKillOfTheNodeHoldingThem() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(3, OPTIONS)) {
