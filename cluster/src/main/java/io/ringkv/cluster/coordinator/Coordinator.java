@@ -61,8 +61,12 @@ public final class Coordinator {
     private final Clock clock;
     private final ContextCache contexts;
     private final java.util.function.Predicate<String> down;
+    private final HintSink hints;
+    private final java.util.function.BooleanSupplier sloppy;
+    private final LongAdder handedOff = new LongAdder();
     private final LongAdder readRepairs = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
+    private final LongAdder hinted = new LongAdder();
 
     public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
                        ContextCache contexts) {
@@ -76,6 +80,30 @@ public final class Coordinator {
      */
     public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
                        ContextCache contexts, java.util.function.Predicate<String> down) {
+        this(topology, local, remote, clock, contexts, down, HintSink.NONE);
+    }
+
+    /**
+     * @param hints where a write a replica missed is left for it (hinted handoff): a replica
+     *              marked down, a write replica candidate that failed, or a MERGE that failed or
+     *              timed out. The write's quorum is unchanged: a hint is not an acknowledgement.
+     */
+    public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
+                       ContextCache contexts, java.util.function.Predicate<String> down, HintSink hints) {
+        this(topology, local, remote, clock, contexts, down, hints, () -> false);
+    }
+
+    /**
+     * @param sloppy sloppy-quorum: when true, a preferred replica that is down or fails gets its
+     *               copy through the next healthy node past the preference list, as a hint naming
+     *               it (HINT), and that node's acknowledgement counts towards W; reads ask the
+     *               first N healthy nodes (docs/cluster.md "Hinted handoff")
+     */
+    public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
+                       ContextCache contexts, java.util.function.Predicate<String> down, HintSink hints,
+                       java.util.function.BooleanSupplier sloppy) {
+        this.sloppy = sloppy;
+        this.hints = hints;
         this.down = down;
         this.topology = topology;
         this.local = local;
@@ -86,6 +114,16 @@ public final class Coordinator {
 
     public long readRepairs() {
         return readRepairs.sum();
+    }
+
+    /** Hints handed to the {@link HintSink} so far. */
+    public long hintsWritten() {
+        return hinted.sum();
+    }
+
+    /** Copies of writes a fallback node acknowledged for a preferred replica (sloppy quorum). */
+    public long handedOff() {
+        return handedOff.sum();
     }
 
     public long unavailableErrors() {
@@ -124,8 +162,11 @@ public final class Coordinator {
             return CompletableFuture.failedFuture(e);
         }
         int slot = Slots.slot(key);
-        List<NodeInfo> replicas = t.replicas(slot);
+        List<NodeInfo> owners = t.replicas(slot);
+        // Sloppy reads ask the first N healthy nodes: a fallback stands in for a down owner.
+        List<NodeInfo> replicas = !waitForAll && sloppy.getAsBoolean() ? healthy(t, slot, owners) : owners;
         Read read = new Read(key, slot, replicas, consistency.required(replicas.size()), waitForAll);
+        read.owners = owners;
         long deadline = clock.millis() + timeoutMillis;
         // This node's own replica first: it answers at once, and a remote failure that is also
         // immediate (a refused connection) must not decide the quorum before it is counted.
@@ -167,6 +208,8 @@ public final class Coordinator {
         Siblings<StoredValue> repairedTo;
         final boolean[] repaired;
         final boolean waitForAll;
+        /** The key's preference list: only these are read-repaired (a fallback does not own the key). */
+        List<NodeInfo> owners;
 
         Read(byte[] key, int slot, List<NodeInfo> replicas, int needed, boolean waitForAll) {
             this.waitForAll = waitForAll;
@@ -261,8 +304,11 @@ public final class Coordinator {
                     continue;
                 }
                 repaired[i] = true;
-                readRepairs.increment();
                 NodeInfo node = r.node();
+                if (!owners.contains(node)) {
+                    continue;
+                }
+                readRepairs.increment();
                 if (node.id().equals(local.nodeId())) {
                     try {
                         local.merge(slot, key, merged);
@@ -317,6 +363,9 @@ public final class Coordinator {
         VectorClock writerContext = blind ? context.merge(contexts.lookup(key)) : context;
         Write write = new Write(key, slot, replicas, consistency.required(replicas.size()), writerContext, blind,
             value, clock.millis() + timeoutMillis, timeoutMillis);
+        if (sloppy.getAsBoolean()) {
+            write.fallbacks = fallbacks(t, slot, replicas.size());
+        }
         write.tryNextWriter();
         return write.future;
     }
@@ -335,6 +384,11 @@ public final class Coordinator {
         final CompletableFuture<Siblings<StoredValue>> future = new CompletableFuture<>();
         int nextCandidate;
         Siblings<StoredValue> result;
+        /** Sloppy quorum: healthy nodes past the preference list, taken in order; null when strict. */
+        List<NodeInfo> fallbacks;
+        int nextFallback;
+        /** Sloppy quorum: write candidates that failed, counted only once no fallback takes their copy. */
+        final java.util.Map<String, String> writerFailures = new java.util.LinkedHashMap<>();
 
         Write(byte[] key, int slot, List<NodeInfo> replicas, int needed, VectorClock context, boolean blind,
               StoredValue value, long deadline, long timeoutMillis) {
@@ -372,7 +426,7 @@ public final class Coordinator {
                 node = candidates.get(nextCandidate++);
             }
             if (!node.id().equals(local.nodeId()) && down.test(node.id())) {
-                writerFailed(label(node) + " is down");
+                writerFailed(node, label(node) + " is down");
                 return;
             }
             if (node.id().equals(local.nodeId())) {
@@ -383,7 +437,7 @@ public final class Coordinator {
                     future.completeExceptionally(e);
                     return;
                 } catch (RuntimeException e) {
-                    writerFailed(label(node) + " failed: " + e.getMessage());
+                    writerFailed(node, label(node) + " failed: " + e.getMessage());
                     return;
                 }
                 written(node, stored);
@@ -394,15 +448,20 @@ public final class Coordinator {
                     } else if (unwrap(error) instanceof TooManySiblingsException e) {
                         future.completeExceptionally(e);
                     } else {
-                        writerFailed(label(node) + " " + reason(error, timeoutMillis));
+                        writerFailed(node, label(node) + " " + reason(error, timeoutMillis));
                     }
                 });
             }
         }
 
-        private void writerFailed(String reason) {
+        private void writerFailed(NodeInfo node, String reason) {
             synchronized (this) {
-                tracker.failure(reason);
+                if (fallbacks != null) {
+                    // Sloppy: its copy may still go to a fallback once a writer succeeds.
+                    writerFailures.put(node.id(), reason);
+                } else {
+                    tracker.failure(reason);
+                }
                 // Too few replicas left for the quorum: fail now rather than have the next
                 // candidate store a write the client is told failed.
                 if (tracker.state() == QuorumTracker.State.FAILED) {
@@ -422,11 +481,23 @@ public final class Coordinator {
                 }
             }
             for (NodeInfo node : replicas) {
-                if (node.id().equals(writer.id()) || alreadyFailed(node)) {
+                if (node.id().equals(writer.id())) {
+                    continue;
+                }
+                if (alreadyFailed(node)) {
+                    String failure;
+                    synchronized (this) {
+                        failure = writerFailures.remove(node.id());
+                    }
+                    if (failure == null) {
+                        hint(node, stored.encoded()); // counted as failed already
+                    } else {
+                        missed(node, stored.encoded(), failure);
+                    }
                     continue;
                 }
                 if (!node.id().equals(local.nodeId()) && down.test(node.id())) {
-                    replicated(false, label(node) + " is down");
+                    missed(node, stored.encoded(), label(node) + " is down");
                     continue;
                 }
                 if (node.id().equals(local.nodeId())) {
@@ -437,9 +508,68 @@ public final class Coordinator {
                         replicated(false, label(node) + " failed: " + e.getMessage());
                     }
                 } else {
-                    remote.merge(node, slot, key, stored.encoded(), remaining(deadline)).whenComplete((ignored, error) ->
-                        replicated(error == null, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
+                    remote.merge(node, slot, key, stored.encoded(), remaining(deadline)).whenComplete((ignored, error) -> {
+                        if (error == null) {
+                            replicated(true, null);
+                        } else {
+                            missed(node, stored.encoded(), label(node) + " " + reason(error, timeoutMillis));
+                        }
+                    });
                 }
+            }
+        }
+
+        /*
+         * A preferred replica missed the write. Strict quorum: keep a hint for it here and count
+         * it as failed. Sloppy quorum: hand the copy to the next healthy node past the preference
+         * list, which keeps it as a hint for the replica and whose acknowledgement counts towards
+         * W; if that node fails too, the next one; with none left, as strict.
+         */
+        private void missed(NodeInfo node, byte[] encoded, String failure) {
+            NodeInfo fallback = null;
+            synchronized (this) {
+                if (fallbacks != null && !node.id().equals(local.nodeId()) && nextFallback < fallbacks.size()) {
+                    fallback = fallbacks.get(nextFallback++);
+                }
+            }
+            if (fallback == null) {
+                hint(node, encoded);
+                replicated(false, failure);
+            } else if (fallback.id().equals(local.nodeId())) {
+                if (hint(node, encoded)) {
+                    handedOff.increment();
+                    replicated(true, null);
+                } else {
+                    missed(node, encoded, failure);
+                }
+            } else {
+                NodeInfo via = fallback;
+                remote.handOff(via, node, slot, key, encoded, remaining(deadline)).whenComplete((ignored, error) -> {
+                    if (error == null) {
+                        handedOff.increment();
+                        replicated(true, null);
+                    } else {
+                        missed(node, encoded, failure + "; fallback " + label(via) + " " + reason(error, timeoutMillis));
+                    }
+                });
+            }
+        }
+
+        /*
+         * A replica that missed the write gets it later from the hint. Only remote replicas: this
+         * node's own replica failing is a local storage error that no replay would fix.
+         */
+        private boolean hint(NodeInfo node, byte[] encoded) {
+            if (node.id().equals(local.nodeId())) {
+                return false;
+            }
+            try {
+                hints.hint(node, slot, key, encoded);
+                hinted.increment();
+                return true;
+            } catch (RuntimeException e) {
+                // Best effort: anti-entropy still brings the replica level.
+                return false;
             }
         }
 
@@ -483,11 +613,59 @@ public final class Coordinator {
         }
 
         private synchronized void fail() {
+            for (String failure : writerFailures.values()) {
+                tracker.failure(failure);
+            }
+            writerFailures.clear();
             if (!future.isDone()) {
                 unavailable.increment();
                 future.completeExceptionally(new UnavailableException(tracker.describeFailure()));
             }
         }
+    }
+
+    /** At most this many nodes past the preference list stand in for failed replicas. */
+    private static final int MAX_FALLBACKS = 3;
+
+    /** The healthy nodes after the slot's preference list, in ring order (sloppy quorum). */
+    private List<NodeInfo> fallbacks(Topology t, int slot, int n) {
+        List<NodeInfo> out = new ArrayList<>();
+        int walk = Math.min(t.nodes().size(), n + MAX_FALLBACKS);
+        List<io.ringkv.cluster.ring.Member> list = t.ring().preferenceList(slot, walk);
+        for (int i = n; i < list.size(); i++) {
+            NodeInfo node = t.node(list.get(i).nodeId());
+            if (node != null && (node.id().equals(local.nodeId()) || !down.test(node.id()))) {
+                out.add(node);
+            }
+        }
+        return out;
+    }
+
+    /** The first N healthy nodes of the slot's extended preference list; owners fill any gap. */
+    private List<NodeInfo> healthy(Topology t, int slot, List<NodeInfo> owners) {
+        List<NodeInfo> out = new ArrayList<>(owners.size());
+        List<NodeInfo> downOwners = new ArrayList<>();
+        for (NodeInfo n : owners) {
+            if (n.id().equals(local.nodeId()) || !down.test(n.id())) {
+                out.add(n);
+            } else {
+                downOwners.add(n);
+            }
+        }
+        if (downOwners.isEmpty()) {
+            return owners;
+        }
+        for (NodeInfo n : fallbacks(t, slot, owners.size())) {
+            if (out.size() < owners.size()) {
+                out.add(n);
+            }
+        }
+        for (NodeInfo n : downOwners) {
+            if (out.size() < owners.size()) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     // ---- FLUSHALL ----------------------------------------------------------------------------

@@ -31,4 +31,13 @@ public interface ReplicaClient {
 
     /** Completes once the replica has merged and stored {@code versions}. */
     CompletableFuture<Void> merge(NodeInfo node, int slot, byte[] key, byte[] encodedVersions, long timeoutMillis);
+
+    /**
+     * Sloppy quorum: asks {@code fallback} to keep {@code encodedVersions} as a hint for
+     * {@code target} (a preferred replica that is down); completes once the hint is stored.
+     */
+    default CompletableFuture<Void> handOff(NodeInfo fallback, NodeInfo target, int slot, byte[] key,
+                                            byte[] encodedVersions, long timeoutMillis) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("hand-off is not supported"));
+    }
 }

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
  *   FLUSH     nothing                       -> nothing, once every key is deleted
  *   GOSSIP    digest (docs/gossip.md)       -> the receiver's digest
  *   AE_HASHES, AE_DIGESTS, AE_READ: anti-entropy ({@link AntiEntropyMessages})
+ *   HINT      bytes target id, u16 slot, bytes key, siblings -> nothing, once stored as a hint
  *
  *   node:  bytes id, bytes host, u16 port, u16 cluster port, u16 weight, bytes rack, bytes datacenter
  *   value: u8 flags (bit 0 tombstone, bit 1 expiry), [u64 expiry millis], [bytes value]
@@ -47,6 +48,12 @@ public final class Messages {
     public static final int AE_HASHES = 10;
     public static final int AE_DIGESTS = 11;
     public static final int AE_READ = 12;
+
+    /**
+     * Sloppy quorum: keep these siblings as a hint for the target node (a preferred replica that
+     * is down) and deliver them when it is back; the reply means the hint is stored.
+     */
+    public static final int HINT = 7;
 
     public static final String TOO_MANY_SIBLINGS = "TOOMANYSIBLINGS ";
 
@@ -89,6 +96,26 @@ public final class Messages {
         writeKey(out, slot, key);
         out.write(s, 0, s.length);
         return out.toByteArray();
+    }
+
+    public static byte[] hint(String target, int slot, byte[] key, byte[] s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(target.length() + key.length + s.length + 12);
+        writeBytes(out, target.getBytes(StandardCharsets.UTF_8));
+        writeKey(out, slot, key);
+        out.write(s, 0, s.length);
+        return out.toByteArray();
+    }
+
+    /** A decoded HINT: the node it is meant for, and the key request that follows. */
+    public record HintRequest(String target, KeyRequest request) {
+    }
+
+    public static HintRequest hintRequest(byte[] payload) {
+        ByteBuffer in = ByteBuffer.wrap(payload);
+        String target = new String(readBytes(in), StandardCharsets.UTF_8);
+        byte[] rest = new byte[in.remaining()];
+        in.get(rest);
+        return new HintRequest(target, keyRequest(rest));
     }
 
     public static KeyRequest keyRequest(byte[] payload) {

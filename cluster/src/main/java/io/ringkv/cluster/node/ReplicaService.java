@@ -25,6 +25,7 @@ public final class ReplicaService implements RequestHandler {
 
     /** Takes a peer's gossip digest, answers with this node's. */
     private final java.util.function.UnaryOperator<byte[]> gossip;
+    private final java.util.function.Consumer<Messages.HintRequest> hints;
 
     public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify) {
         this(replicas, identify, digest -> {
@@ -34,6 +35,16 @@ public final class ReplicaService implements RequestHandler {
 
     public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify,
                           java.util.function.UnaryOperator<byte[]> gossip) {
+        this(replicas, identify, gossip, hint -> {
+            throw new IllegalArgumentException("this node keeps no hints");
+        });
+    }
+
+    /** @param hints stores a HINT another node handed this one (sloppy quorum) */
+    public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify,
+                          java.util.function.UnaryOperator<byte[]> gossip,
+                          java.util.function.Consumer<Messages.HintRequest> hints) {
+        this.hints = hints;
         this.replicas = replicas;
         this.identify = identify;
         this.gossip = gossip;
@@ -91,6 +102,10 @@ public final class ReplicaService implements RequestHandler {
                     responder.reply(EMPTY);
                 }
                 case Messages.GOSSIP -> responder.reply(gossip.apply(payload));
+                case Messages.HINT -> {
+                    hints.accept(Messages.hintRequest(payload));
+                    responder.reply(EMPTY);
+                }
                 case Messages.IDENTIFY -> responder.reply(Messages.node(identify.apply(Messages.node(payload))));
                 default -> responder.fail("unknown request type " + type);
             }

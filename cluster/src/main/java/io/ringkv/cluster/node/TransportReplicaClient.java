@@ -80,4 +80,11 @@ public final class TransportReplicaClient implements ReplicaClient {
         return call(node, Messages.MERGE, Messages.merge(slot, key, encodedVersions), slot, timeoutMillis)
             .thenApply(b -> null);
     }
+
+    @Override
+    public CompletableFuture<Void> handOff(NodeInfo fallback, NodeInfo target, int slot, byte[] key,
+                                           byte[] encodedVersions, long timeoutMillis) {
+        return call(fallback, Messages.HINT, Messages.hint(target.id(), slot, key, encodedVersions), slot, timeoutMillis)
+            .thenApply(b -> null);
+    }
 }

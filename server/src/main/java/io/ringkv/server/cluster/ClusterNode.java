@@ -66,6 +66,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private final Clock clock;
     private final java.util.SplittableRandom gossipRandom = new java.util.SplittableRandom();
     private ScheduledFuture<?> gossipRounds;
+    private final io.ringkv.cluster.handoff.HintStore hints;
+    private final io.ringkv.cluster.handoff.HintReplayer replayer;
+    private ScheduledFuture<?> hintRounds;
+    private volatile ScheduledExecutorService scheduler;
     private volatile InternodeTransport transport;
     private ScheduledFuture<?> discovery;
     /** Anti-entropy (docs/antientropy.md): passes on their own thread, answers on another. */
@@ -125,8 +129,22 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         for (NodeInfo peer : membership.peers()) {
             gossip.introduce(peer, clock.millis());
         }
-        this.coordinator = new Coordinator(membership::topology, replicas, new TransportReplicaClient(() -> transport),
-            clock, new ContextCache(1 << 16), this::isDown);
+        // Hinted handoff (docs/cluster.md): writes a replica missed are kept here for it.
+        try {
+            this.hints = io.ringkv.cluster.handoff.HintStore.open(Path.of(config.get("dir")).resolve("ringkv-hints"),
+                io.ringkv.cluster.handoff.HintStore.DEFAULT_SEGMENT_BYTES);
+        } catch (IOException e) {
+            throw new IllegalStateException("Can't open the hint store: " + e.getMessage(), e);
+        }
+        if (hints.pendingCount() > 0) {
+            log.notice(hints.pendingCount() + " hint(s) pending for " + hints.targets().size() + " node(s)");
+        }
+        TransportReplicaClient client = new TransportReplicaClient(() -> transport);
+        this.replayer = new io.ringkv.cluster.handoff.HintReplayer(hints, client, nodeId -> membership.topology().node(nodeId),
+            this::isDown, clock, () -> config.longValue("max-hint-window") * 1000, 10_000, log::warning);
+        this.coordinator = new Coordinator(membership::topology, replicas, client,
+            clock, new ContextCache(1 << 16), this::isDown, this::hint,
+            () -> config.get("sloppy-quorum").equals("yes"));
         TransportReplicaClient aeClient = new TransportReplicaClient(() -> transport);
         this.antiEntropy = new io.ringkv.cluster.node.AntiEntropyDriver(membership::topology, this::isDown, replicas,
             (node, type, payload, timeout) -> aeClient.request(node, type, payload, 0, timeout),
@@ -134,6 +152,51 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());
         log.notice("Cluster node " + id + " at " + self.address() + ", " + seeds.size() + " seed(s), N="
             + config.intValue("replication-factor"));
+    }
+
+    /** The coordinator's {@link io.ringkv.cluster.coordinator.HintSink}: keeps a missed write for its replica. */
+    private void hint(NodeInfo target, int slot, byte[] key, byte[] versions) {
+        if (config.longValue("max-hint-window") > 0) {
+            hints.add(new io.ringkv.cluster.handoff.Hint(target.id(), slot, key, versions, clock.millis()));
+        }
+    }
+
+    /** Another node handed this one a write for a down replica (sloppy quorum): keep it. */
+    private void hintReceived(Messages.HintRequest h) {
+        hints.add(new io.ringkv.cluster.handoff.Hint(h.target(), h.request().slot(), h.request().key(),
+            remaining(h.request().rest()), clock.millis()));
+    }
+
+    private static byte[] remaining(java.nio.ByteBuffer in) {
+        byte[] out = new byte[in.remaining()];
+        in.get(out);
+        return out;
+    }
+
+    /*
+     * Every second: expired hints are dropped, the hints of every node not marked down are
+     * offered to it (a node that is back but not yet seen by gossip gets them as soon as it
+     * answers), and the hints written since the last round are fsynced.
+     */
+    private void hintRound() {
+        try {
+            replayer.tick();
+            hints.sync();
+        } catch (IOException | RuntimeException e) {
+            log.warning("hint delivery round failed: " + e);
+        }
+    }
+
+    public long hintsPending() {
+        return hints.pendingCount();
+    }
+
+    public long hintsReplayed() {
+        return replayer.replayed();
+    }
+
+    public long hintsDropped() {
+        return replayer.dropped();
     }
 
     private static String announceHost(ServerConfig config) {
@@ -186,7 +249,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     public void start(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
                       Class<? extends Channel> channel, ScheduledExecutorService scheduler) throws InterruptedException {
         InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
-            serverChannel, channel, antiEntropyService(new ReplicaService(replicas, this::introduced, this::gossipReceived)));
+            serverChannel, channel, antiEntropyService(new ReplicaService(replicas, this::introduced,
+                this::gossipReceived, this::hintReceived)));
         NodeAddress self = membership.self().address();
         try {
             t.bind(new InetSocketAddress(bindHost(config), self.clusterPort()));
@@ -199,6 +263,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         discovery = scheduler.scheduleWithFixedDelay(this::discover, 0, DISCOVERY_MILLIS, TimeUnit.MILLISECONDS);
         long interval = config.longValue("gossip-interval");
         gossipRounds = scheduler.scheduleWithFixedDelay(this::gossipRound, interval, interval, TimeUnit.MILLISECONDS);
+        this.scheduler = scheduler;
+        hintRounds = scheduler.scheduleWithFixedDelay(this::hintRound, 1000, 1000, TimeUnit.MILLISECONDS);
         long aeSeconds = config.longValue("anti-entropy-interval");
         if (aeSeconds > 0) {
             antiEntropyPasses = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -363,8 +429,16 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             switch (c.current()) {
                 case DOWN -> log.warning("Marking node " + who + " as failing (confirmed by another node)");
                 case SUSPECT -> log.notice("Node " + who + " is suspected of failing");
-                case UP -> log.notice("Node " + who + " is " + (c.previous() == io.ringkv.cluster.gossip.MemberStatus.DOWN
-                    ? "reachable again: clearing its fail state" : "no longer suspected"));
+                case UP -> {
+                    log.notice("Node " + who + " is " + (c.previous() == io.ringkv.cluster.gossip.MemberStatus.DOWN
+                        ? "reachable again: clearing its fail state" : "no longer suspected"));
+                    // Its hints go now, off the gossip lock held here.
+                    ScheduledExecutorService s = scheduler;
+                    if (s != null) {
+                        String id = c.nodeId();
+                        s.execute(() -> replayer.nodeUp(id));
+                    }
+                }
                 default -> log.notice("Node " + who + " is " + c.current());
             }
         }
@@ -450,9 +524,17 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (antiEntropyAnswers != null) {
             antiEntropyAnswers.shutdownNow();
         }
+        if (hintRounds != null) {
+            hintRounds.cancel(false);
+        }
         InternodeTransport t = transport;
         if (t != null) {
             t.close();
+        }
+        try {
+            hints.close();
+        } catch (IOException e) {
+            log.warning("Could not close the hint store: " + e.getMessage());
         }
     }
 }

@@ -129,6 +129,11 @@ public final class ServerConfig {
             "cluster: milliseconds between gossip rounds (heartbeats and failure detection)."),
         new Option("anti-entropy-interval", new OptionType.Integer(0, 86_400), "60", false,
             "cluster: seconds between anti-entropy passes (Merkle-tree comparison with one peer); 0 disables."),
+        new Option("max-hint-window", new OptionType.Integer(0, Integer.MAX_VALUE), "10800", true,
+            "cluster: seconds a hint for a replica that missed a write is kept for delivery; 0 keeps no hints."),
+        new Option("sloppy-quorum", new OptionType.Bool(), "no", true,
+            "cluster: yes lets the next healthy node past the preference list stand in for a down replica"
+                + " (its hint counts towards W; reads ask the first N healthy nodes); no keeps strict quorums."),
         new Option("cluster-redirects", new OptionType.Bool(), "no", true,
             "cluster: yes answers MOVED for keys this node holds no replica of (every client must be"
                 + " cluster-aware); no coordinates them."));

@@ -264,6 +264,9 @@ public final class ServerInfo {
             r.field("cluster_antientropy_rounds", ae.rounds())
                 .field("cluster_antientropy_bytes", ae.bytes())
                 .field("cluster_antientropy_keys_repaired", ae.keysRepaired());
+            r.field("cluster_hints_pending", node.hintsPending())
+                .field("cluster_hints_replayed", node.hintsReplayed())
+                .field("cluster_hints_dropped", node.hintsDropped());
             var t = node.transportStats();
             if (t != null) {
                 r.field("cluster_requests_sent", t.requestsSent())
