@@ -168,8 +168,9 @@ class ServerCommandsTest {
         assertEquals("*2\r\n$4\r\nsave\r\n$0\r\n\r\n", h.call("CONFIG", "GET", "save"));
         assertEquals("*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n", h.call("CONFIG", "GET", "appendonly"));
         assertEquals("*2\r\n$9\r\nMAXMEMORY\r\n$1\r\n0\r\n", h.call("config", "get", "MAXMEMORY"));
-        assertEquals("*8\r\n" + bulk("maxclients") + bulk("10000") + bulk("maxmemory") + bulk("0")
-            + bulk("maxmemory-policy") + bulk("noeviction") + bulk("max-siblings") + bulk("100"),
+        assertEquals("*10\r\n" + bulk("maxclients") + bulk("10000") + bulk("maxmemory") + bulk("0")
+            + bulk("maxmemory-policy") + bulk("noeviction") + bulk("max-siblings") + bulk("100")
+            + bulk("max-hint-window") + bulk("10800"),
             h.call("CONFIG", "GET", "MAX*"));
         // Each option once, however many parameters match it.
         assertEquals("*6\r\n" + bulk("maxmemory") + bulk("0") + bulk("maxmemory-policy") + bulk("noeviction")
