@@ -1,5 +1,6 @@
 package io.ringkv.cluster.antientropy;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -51,7 +52,7 @@ public record HashRequest(long shape, int level, int[] indices) {
                 runs++;
             }
         }
-        Wire.writeVarint(out, runs);
+        ByteWriting.varint(out, runs);
         int previousEnd = 0;
         int i = 0;
         while (i < indices.length) {
@@ -59,8 +60,8 @@ public record HashRequest(long shape, int level, int[] indices) {
             while (i + 1 < indices.length && indices[i + 1] == indices[i] + 1) {
                 i++;
             }
-            Wire.writeVarint(out, indices[start] - previousEnd);
-            Wire.writeVarint(out, i - start);
+            ByteWriting.varint(out, indices[start] - previousEnd);
+            ByteWriting.varint(out, i - start);
             previousEnd = indices[i] + 1;
             i++;
         }

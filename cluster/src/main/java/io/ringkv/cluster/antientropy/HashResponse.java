@@ -1,5 +1,6 @@
 package io.ringkv.cluster.antientropy;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -38,7 +39,7 @@ public record HashResponse(long shape, int level, long[] hashes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8 + 1 + 3 + (hashes.length + 7) / 8 + 8 * nonZero);
         Wire.writeU64(out, shape);
         out.write(level);
-        Wire.writeVarint(out, hashes.length);
+        ByteWriting.varint(out, hashes.length);
         for (int byteIndex = 0; byteIndex < (hashes.length + 7) / 8; byteIndex++) {
             int bits = 0;
             for (int bit = 0; bit < 8 && byteIndex * 8 + bit < hashes.length; bit++) {

@@ -1,5 +1,6 @@
 package io.ringkv.cluster.antientropy;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -48,9 +49,9 @@ public final class KeyDigests {
             throw new IllegalArgumentException(sorted.size() + " entries, more than " + MAX_ENTRIES);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(4 + sorted.size() * 24);
-        Wire.writeVarint(out, sorted.size());
+        ByteWriting.varint(out, sorted.size());
         for (Entry e : sorted) {
-            Wire.writeVarint(out, e.key().length);
+            ByteWriting.varint(out, e.key().length);
             out.write(e.key(), 0, e.key().length);
             Wire.writeU64(out, e.hash());
         }

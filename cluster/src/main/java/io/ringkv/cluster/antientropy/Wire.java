@@ -1,5 +1,6 @@
 package io.ringkv.cluster.antientropy;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
@@ -13,13 +14,6 @@ final class Wire {
     private Wire() {
     }
 
-    static void writeVarint(ByteArrayOutputStream out, long v) {
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-    }
 
     static void writeU64(ByteArrayOutputStream out, long v) {
         for (int shift = 56; shift >= 0; shift -= 8) {

@@ -1,5 +1,6 @@
 package io.ringkv.cluster.gossip;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import io.ringkv.cluster.membership.NodeAddress;
 import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.ring.Member;
@@ -61,18 +62,18 @@ public final class DigestCodec {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 + digest.members().size() * 56);
         out.write(FORMAT_VERSION);
         writeId(out, digest.senderId());
-        writeVarint(out, digest.members().size());
+        ByteWriting.varint(out, digest.members().size());
         for (MemberState m : digest.members()) {
             Member member = m.node().member();
             NodeAddress address = m.node().address();
             writeId(out, member.nodeId());
             writeString(out, address.host());
-            writeU16(out, address.port());
-            writeU16(out, address.clusterPort());
-            writeVarint(out, m.generation());
-            writeVarint(out, m.heartbeat());
+            ByteWriting.u16(out, address.port());
+            ByteWriting.u16(out, address.clusterPort());
+            ByteWriting.varint(out, m.generation());
+            ByteWriting.varint(out, m.heartbeat());
             out.write(m.status().code());
-            writeVarint(out, member.weight());
+            ByteWriting.varint(out, member.weight());
             writeString(out, member.rack());
             writeString(out, member.datacenter());
         }
@@ -142,13 +143,13 @@ public final class DigestCodec {
 
     private static void writeId(ByteArrayOutputStream out, String id) {
         if (isPackableHex(id)) {
-            writeVarint(out, ((long) id.length() << 1) | 1);
+            ByteWriting.varint(out, ((long) id.length() << 1) | 1);
             for (int i = 0; i < id.length(); i += 2) {
                 out.write(Character.digit(id.charAt(i), 16) << 4 | Character.digit(id.charAt(i + 1), 16));
             }
         } else {
             byte[] b = utf8(id);
-            writeVarint(out, (long) b.length << 1);
+            ByteWriting.varint(out, (long) b.length << 1);
             out.write(b, 0, b.length);
         }
     }
@@ -168,7 +169,7 @@ public final class DigestCodec {
 
     private static void writeString(ByteArrayOutputStream out, String s) {
         byte[] b = utf8(s);
-        writeVarint(out, b.length);
+        ByteWriting.varint(out, b.length);
         out.write(b, 0, b.length);
     }
 
@@ -180,18 +181,7 @@ public final class DigestCodec {
         return b;
     }
 
-    private static void writeU16(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 8);
-        out.write(v);
-    }
 
-    private static void writeVarint(ByteArrayOutputStream out, long v) {
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-    }
 
     // ---- reading ----
 

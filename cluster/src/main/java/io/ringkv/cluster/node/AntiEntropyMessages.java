@@ -1,5 +1,6 @@
 package io.ringkv.cluster.node;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import io.ringkv.cluster.antientropy.HashRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -57,8 +58,8 @@ public final class AntiEntropyMessages {
         for (int shift = 56; shift >= 0; shift -= 8) {
             out.write((int) (exchangeId >>> shift));
         }
-        writeU16(out, subBuckets);
-        writeU16(out, fanOut);
+        ByteWriting.u16(out, subBuckets);
+        ByteWriting.u16(out, fanOut);
         int n = bitmap.capacity();
         out.write(n >>> 24);
         out.write(n >>> 16);
@@ -102,9 +103,9 @@ public final class AntiEntropyMessages {
 
     public static byte[] readRequest(List<SlotKey> keys) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(keys.size() * 24 + 4);
-        writeVarint(out, keys.size());
+        ByteWriting.varint(out, keys.size());
         for (SlotKey k : keys) {
-            writeU16(out, k.slot());
+            ByteWriting.u16(out, k.slot());
             writeBytes(out, k.key());
         }
         return out.toByteArray();
@@ -134,7 +135,7 @@ public final class AntiEntropyMessages {
             size += s.length + 4;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-        writeVarint(out, siblings.size());
+        ByteWriting.varint(out, siblings.size());
         for (byte[] s : siblings) {
             writeBytes(out, s);
         }
@@ -152,21 +153,10 @@ public final class AntiEntropyMessages {
         return out;
     }
 
-    private static void writeU16(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 8);
-        out.write(v);
-    }
 
-    private static void writeVarint(ByteArrayOutputStream out, long v) {
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-    }
 
     private static void writeBytes(ByteArrayOutputStream out, byte[] b) {
-        writeVarint(out, b.length);
+        ByteWriting.varint(out, b.length);
         out.write(b, 0, b.length);
     }
 

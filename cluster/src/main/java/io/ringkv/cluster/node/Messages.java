@@ -1,5 +1,6 @@
 package io.ringkv.cluster.node;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import io.ringkv.cluster.membership.NodeAddress;
 import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.replica.StoredValue;
@@ -163,9 +164,9 @@ public final class Messages {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         writeBytes(out, node.id().getBytes(StandardCharsets.UTF_8));
         writeBytes(out, node.address().host().getBytes(StandardCharsets.UTF_8));
-        writeU16(out, node.address().port());
-        writeU16(out, node.address().clusterPort());
-        writeU16(out, node.member().weight());
+        ByteWriting.u16(out, node.address().port());
+        ByteWriting.u16(out, node.address().clusterPort());
+        ByteWriting.u16(out, node.member().weight());
         writeBytes(out, node.member().rack().getBytes(StandardCharsets.UTF_8));
         writeBytes(out, node.member().datacenter().getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
@@ -187,14 +188,10 @@ public final class Messages {
     }
 
     private static void writeKey(ByteArrayOutputStream out, int slot, byte[] key) {
-        writeU16(out, slot);
+        ByteWriting.u16(out, slot);
         writeBytes(out, key);
     }
 
-    private static void writeU16(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 8);
-        out.write(v);
-    }
 
     private static void writeBytes(ByteArrayOutputStream out, byte[] b) {
         long v = b.length;

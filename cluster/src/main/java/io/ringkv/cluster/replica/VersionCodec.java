@@ -1,5 +1,6 @@
 package io.ringkv.cluster.replica;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import io.ringkv.cluster.version.Dot;
 import io.ringkv.cluster.version.Siblings;
 import io.ringkv.cluster.version.VectorClock;
@@ -48,24 +49,24 @@ public final class VersionCodec {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(estimate);
         out.write(FORMAT_VERSION);
-        writeVarint(out, siblings.size());
+        ByteWriting.varint(out, siblings.size());
         for (Versioned<StoredValue> v : siblings.versions()) {
             byte[] context = v.context().toBytes();
-            writeVarint(out, context.length);
+            ByteWriting.varint(out, context.length);
             out.write(context, 0, context.length);
             byte[] node = v.dot().node().getBytes(StandardCharsets.UTF_8);
-            writeVarint(out, node.length);
+            ByteWriting.varint(out, node.length);
             out.write(node, 0, node.length);
-            writeVarint(out, v.dot().counter());
-            writeVarint(out, v.timestampMillis());
+            ByteWriting.varint(out, v.dot().counter());
+            ByteWriting.varint(out, v.timestampMillis());
             StoredValue sv = v.value();
             boolean expiry = sv.expireAtMillis() != Record.NO_EXPIRY;
             out.write((sv.isTombstone() ? TOMBSTONE : 0) | (expiry ? HAS_EXPIRY : 0));
             if (expiry) {
-                writeVarint(out, sv.expireAtMillis());
+                ByteWriting.varint(out, sv.expireAtMillis());
             }
             if (!sv.isTombstone()) {
-                writeVarint(out, sv.value().length);
+                ByteWriting.varint(out, sv.value().length);
                 out.write(sv.value(), 0, sv.value().length);
             }
         }
@@ -126,13 +127,6 @@ public final class VersionCodec {
         return b;
     }
 
-    static void writeVarint(ByteArrayOutputStream out, long v) {
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-    }
 
     static long readVarint(ByteBuffer in) {
         long v = 0;

@@ -1,5 +1,6 @@
 package io.ringkv.cluster.version;
 
+import io.ringkv.cluster.codec.ByteWriting;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -252,13 +253,13 @@ public final class VectorClock {
     public byte[] toBytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1 + entries.size() * 16);
         out.write(FORMAT_VERSION);
-        writeVarint(out, entries.size());
+        ByteWriting.varint(out, entries.size());
         for (Map.Entry<String, Entry> e : sortedForEncoding()) {
             byte[] id = e.getKey().getBytes(StandardCharsets.UTF_8);
-            writeVarint(out, id.length);
+            ByteWriting.varint(out, id.length);
             out.write(id, 0, id.length);
-            writeVarint(out, e.getValue().counter());
-            writeVarint(out, e.getValue().updatedMillis());
+            ByteWriting.varint(out, e.getValue().counter());
+            ByteWriting.varint(out, e.getValue().updatedMillis());
         }
         return out.toByteArray();
     }
@@ -317,13 +318,6 @@ public final class VectorClock {
         return list;
     }
 
-    private static void writeVarint(ByteArrayOutputStream out, long v) {
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-    }
 
     private static long readVarint(ByteBuffer in) {
         long v = 0;
