@@ -33,7 +33,8 @@ public final class TransportReplicaClient implements ReplicaClient {
     private CompletableFuture<byte[]> call(NodeInfo node, int type, byte[] payload, int slot, long timeoutMillis) {
         InternodeTransport t = transport.get();
         if (t == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("the cluster transport is not running"));
+            return CompletableFuture.failedFuture(
+                new IllegalStateException("unreachable: this node has no link to the others (stopped or isolated)"));
         }
         // Resolved once per node: a hostname lookup must not run on an event loop per request.
         InetSocketAddress address = addresses.computeIfAbsent(node.address(),

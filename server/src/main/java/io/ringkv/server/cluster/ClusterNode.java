@@ -139,13 +139,13 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (hints.pendingCount() > 0) {
             log.notice(hints.pendingCount() + " hint(s) pending for " + hints.targets().size() + " node(s)");
         }
-        TransportReplicaClient client = new TransportReplicaClient(() -> transport);
+        TransportReplicaClient client = new TransportReplicaClient(this::linkedTransport);
         this.replayer = new io.ringkv.cluster.handoff.HintReplayer(hints, client, nodeId -> membership.topology().node(nodeId),
             this::isDown, clock, () -> config.longValue("max-hint-window") * 1000, 10_000, log::warning);
         this.coordinator = new Coordinator(membership::topology, replicas, client,
             clock, new ContextCache(1 << 16), this::isDown, this::hint,
             () -> config.get("sloppy-quorum").equals("yes"));
-        TransportReplicaClient aeClient = new TransportReplicaClient(() -> transport);
+        TransportReplicaClient aeClient = new TransportReplicaClient(this::linkedTransport);
         this.antiEntropy = new io.ringkv.cluster.node.AntiEntropyDriver(membership::topology, this::isDown, replicas,
             (node, type, payload, timeout) -> aeClient.request(node, type, payload, 0, timeout),
             ANTI_ENTROPY_SLOTS_PER_PASS, ANTI_ENTROPY_KEYS_PER_PASS);
@@ -249,8 +249,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     public void start(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
                       Class<? extends Channel> channel, ScheduledExecutorService scheduler) throws InterruptedException {
         InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
-            serverChannel, channel, antiEntropyService(new ReplicaService(replicas, this::introduced,
-                this::gossipReceived, this::hintReceived)));
+            serverChannel, channel, isolating(antiEntropyService(new ReplicaService(replicas, this::introduced,
+                this::gossipReceived, this::hintReceived))));
         NodeAddress self = membership.self().address();
         try {
             t.bind(new InetSocketAddress(bindHost(config), self.clusterPort()));
@@ -327,7 +327,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private final java.util.Set<String> strangers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private void discover() {
-        InternodeTransport t = transport;
+        InternodeTransport t = linkedTransport();
         if (t == null) {
             return;
         }
@@ -372,7 +372,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
      * ring stays the static seed list: gossip decides only whom the coordinator asks.
      */
     private void gossipRound() {
-        InternodeTransport t = transport;
+        InternodeTransport t = linkedTransport();
         if (t == null) {
             return;
         }
@@ -497,6 +497,49 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     @Override
     public Topology topology() {
         return membership.topology();
+    }
+
+    // ---- fault injection (KV.DEBUG ISOLATE) ---------------------------------------------------
+
+    /*
+     * A node cut off from the others, for fault tests on real processes (issue 5: partitions):
+     * while isolated it sends nothing to other nodes (its requests fail at once, as to an
+     * unreachable node) and leaves their requests unanswered (they time out, as across a
+     * partition). Its clients are still served, so it coordinates with itself alone: the
+     * minority side of a partition.
+     */
+    private volatile boolean isolated;
+
+    public void isolate(boolean cutOff) {
+        if (isolated != cutOff) {
+            isolated = cutOff;
+            log.warning(cutOff ? "Isolated from the other nodes (KV.DEBUG ISOLATE)" : "Rejoined the other nodes (KV.DEBUG REJOIN)");
+        }
+    }
+
+    public boolean isolated() {
+        return isolated;
+    }
+
+    /** The transport, or null while it is not running or this node is isolated. */
+    private InternodeTransport linkedTransport() {
+        return isolated ? null : transport;
+    }
+
+    private io.ringkv.cluster.transport.RequestHandler isolating(io.ringkv.cluster.transport.RequestHandler inner) {
+        return new io.ringkv.cluster.transport.RequestHandler() {
+            @Override
+            public void handle(int type, byte[] payload, io.ringkv.cluster.transport.Responder responder) {
+                if (!isolated) {
+                    inner.handle(type, payload, responder);
+                }
+            }
+
+            @Override
+            public void endOfBatch() {
+                inner.endOfBatch();
+            }
+        };
     }
 
     @Override

@@ -47,6 +47,9 @@ final class KvCommands {
             command("kv.consistency", -1).flags("fast").acl("@connection", "@fast").group("connection")
                 .summary("Sets or shows this connection's read and write consistency levels (ringkv).")
                 .handler(KvCommands::consistency),
+            command("kv.debug", 2).flags("admin", "noscript").acl("@admin", "@slow", "@dangerous").group("server")
+                .summary("Fault injection for tests: ISOLATE cuts this node off from the others, REJOIN ends it (ringkv).")
+                .handler(KvCommands::debug),
             command("kv.info", 2).flags("readonly").keys(1, 1, 1).acl("@read", "@keyspace", "@slow").group("generic")
                 .summary("Shows a key's slot, preference list and each replica's versions (ringkv).")
                 .handler(KvCommands::info));
@@ -163,6 +166,25 @@ final class KvCommands {
         } else {
             r.reply().ok();
         }
+    }
+
+    /**
+     * KV.DEBUG ISOLATE | REJOIN: a partition for fault tests on real processes. ISOLATE makes
+     * this node drop all traffic with the other nodes (both ways) until REJOIN; its clients are
+     * still served. Not for production use: it exists because tests need partitions and this
+     * machine has no network namespaces to make them.
+     */
+    private static void debug(Request r) {
+        cluster(r);
+        if (!(r.server().cluster() instanceof io.ringkv.server.cluster.ClusterNode node)) {
+            throw new CommandError(DISABLED);
+        }
+        switch (r.keyword(1)) {
+            case "isolate" -> node.isolate(true);
+            case "rejoin" -> node.isolate(false);
+            default -> throw new CommandError("ERR unknown KV.DEBUG subcommand '" + r.string(1) + "': ISOLATE or REJOIN");
+        }
+        r.reply().ok();
     }
 
     /** KV.CONSISTENCY [READ lvl] [WRITE lvl]: sets; with no argument shows [read, lvl, write, lvl]. */
