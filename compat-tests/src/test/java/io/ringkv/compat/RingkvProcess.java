@@ -92,7 +92,7 @@ public final class RingkvProcess implements AutoCloseable {
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectOutput(logFile.toFile())
             .start();
         return new RingkvProcess(process, port, logFile);
     }
