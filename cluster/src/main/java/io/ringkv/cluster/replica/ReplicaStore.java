@@ -130,7 +130,9 @@ public final class ReplicaStore {
             // VectorClock.prune). It may turn a version the writer saw into a sibling, never the
             // reverse, so it can cost a sibling but lose nothing.
             writerContext = writerContext.prune(Math.max(1, clockMaxEntries.getAsInt() - 1), retired);
-            Siblings<StoredValue> result = stored.write(writerContext, nodeId, value, clock.millis());
+            java.time.Instant now = clock.instant();
+            long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+            Siblings<StoredValue> result = stored.write(writerContext, nodeId, value, nowMicros);
             int limit = maxSiblings.getAsInt();
             if (result.size() > limit && result.size() > stored.size()) {
                 throw new TooManySiblingsException(result.size(), limit);

@@ -58,7 +58,7 @@ public final class VersionCodec {
             ByteWriting.varint(out, node.length);
             out.write(node, 0, node.length);
             ByteWriting.varint(out, v.dot().counter());
-            ByteWriting.varint(out, v.timestampMillis());
+            ByteWriting.varint(out, v.timestampMicros());
             StoredValue sv = v.value();
             boolean expiry = sv.expireAtMillis() != Record.NO_EXPIRY;
             out.write((sv.isTombstone() ? TOMBSTONE : 0) | (expiry ? HAS_EXPIRY : 0));

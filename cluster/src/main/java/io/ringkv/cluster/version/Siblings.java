@@ -119,9 +119,9 @@ public final class Siblings<T> {
      * write (plain SET) passes the merge of everything the coordinator read; KV.PUT passes the
      * client's context; two writes through the same node with the same context stay siblings.
      */
-    public Siblings<T> write(VectorClock writerContext, String node, T value, long nowMillis) {
+    public Siblings<T> write(VectorClock writerContext, String node, T value, long nowMicros) {
         Dot dot = nextDot(node, writerContext);
-        return add(new Versioned<>(writerContext, dot, value, nowMillis));
+        return add(new Versioned<>(writerContext, dot, value, nowMicros));
     }
 
     /**
@@ -135,7 +135,7 @@ public final class Siblings<T> {
         if (versions.isEmpty()) {
             throw new IllegalStateException("no versions");
         }
-        Comparator<Versioned<T>> order = Comparator.comparingLong((Versioned<T> v) -> v.timestampMillis())
+        Comparator<Versioned<T>> order = Comparator.comparingLong((Versioned<T> v) -> v.timestampMicros())
                 .thenComparing(v -> v.dot().node())
                 .thenComparingLong(v -> v.dot().counter())
                 .thenComparing(Versioned::value, valueOrder);

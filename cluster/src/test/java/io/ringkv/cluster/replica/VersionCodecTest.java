@@ -29,7 +29,7 @@ class VersionCodecTest {
         assertEquals(s, back);
         for (int i = 0; i < s.size(); i++) {
             assertEquals(s.versions().get(i).value(), back.versions().get(i).value());
-            assertEquals(s.versions().get(i).timestampMillis(), back.versions().get(i).timestampMillis());
+            assertEquals(s.versions().get(i).timestampMicros(), back.versions().get(i).timestampMicros());
         }
         assertArrayEquals(VersionCodec.encode(s), VersionCodec.encode(back));
         assertEquals(Siblings.<StoredValue>empty(), VersionCodec.decode(VersionCodec.encode(Siblings.empty())));

@@ -120,14 +120,14 @@ final class KvCommands {
                 live.add(v);
             }
         }
-        live.sort((a, b) -> Long.compare(a.timestampMillis(), b.timestampMillis()));
+        live.sort((a, b) -> Long.compare(a.timestampMicros(), b.timestampMicros()));
         reply.arrayHeader(2);
         reply.bulk(encodeContext(versions.context()));
         reply.arrayHeader(live.size());
         for (Versioned<StoredValue> v : live) {
             reply.arrayHeader(2);
             reply.bulk(v.value().value());
-            reply.integer(v.timestampMillis());
+            reply.integer(v.timestampMicros() / 1000);
         }
     }
 
@@ -262,7 +262,7 @@ final class KvCommands {
             for (Versioned<StoredValue> v : rr.versions().versions()) {
                 reply.arrayHeader(4);
                 reply.bulk(v.dot().toString());
-                reply.integer(v.timestampMillis());
+                reply.integer(v.timestampMicros() / 1000);
                 reply.bulk(v.value().isTombstone() ? "tombstone" : v.value().isLiveAt(now) ? "value" : "expired");
                 reply.integer(v.value().isTombstone() ? 0 : v.value().value().length);
             }
