@@ -25,8 +25,9 @@ import redis.clients.jedis.util.SafeEncoder;
  */
 class ClusterHintedHandoffTest {
 
+    // Anti-entropy off: the node must catch up through hints alone.
     private static final String[] OPTIONS = {"--storage", "lsm", "--gossip-interval", "200",
-        "--replication-factor", "3", "--write-quorum", "2", "--read-quorum", "2"};
+        "--replication-factor", "3", "--write-quorum", "2", "--read-quorum", "2", "--anti-entropy-interval", "0"};
     private static final ProtocolCommand KV_CONSISTENCY = () -> SafeEncoder.encode("KV.CONSISTENCY");
 
     private static long info(LocalCluster cluster, int node, String field) {
