@@ -130,13 +130,19 @@ public final class Coordinator {
         return unavailable.sum();
     }
 
-    private Topology ready() {
+    /**
+     * The topology requests run against, or null while it is incomplete (not every seed has been
+     * reached yet): the ring would lack members and place keys wrongly.
+     */
+    private Topology readyTopology() {
         Topology t = topology.get();
-        if (!t.complete()) {
-            unavailable.increment();
-            throw new UnavailableException("the cluster is still forming: not every seed node has been reached yet");
-        }
-        return t;
+        return t.complete() ? t : null;
+    }
+
+    private <T> CompletableFuture<T> forming() {
+        unavailable.increment();
+        return CompletableFuture.failedFuture(
+            new UnavailableException("the cluster is still forming: not every seed node has been reached yet"));
     }
 
     // ---- reads -------------------------------------------------------------------------------
@@ -155,11 +161,9 @@ public final class Coordinator {
 
     private CompletableFuture<ReadResult> read(byte[] key, Consistency consistency, long timeoutMillis,
                                                boolean waitForAll) {
-        Topology t;
-        try {
-            t = ready();
-        } catch (UnavailableException e) {
-            return CompletableFuture.failedFuture(e);
+        Topology t = readyTopology();
+        if (t == null) {
+            return forming();
         }
         int slot = Slots.slot(key);
         List<NodeInfo> owners = t.replicas(slot);
@@ -352,11 +356,9 @@ public final class Coordinator {
     public CompletableFuture<Siblings<StoredValue>> write(byte[] key, VectorClock context, boolean blind,
                                                           StoredValue value, Consistency consistency,
                                                           long timeoutMillis) {
-        Topology t;
-        try {
-            t = ready();
-        } catch (UnavailableException e) {
-            return CompletableFuture.failedFuture(e);
+        Topology t = readyTopology();
+        if (t == null) {
+            return forming();
         }
         int slot = Slots.slot(key);
         List<NodeInfo> replicas = t.replicas(slot);
@@ -677,11 +679,9 @@ public final class Coordinator {
      * write that overlaps it may survive on some replicas.
      */
     public CompletableFuture<Void> flushAll(long timeoutMillis) {
-        Topology t;
-        try {
-            t = ready();
-        } catch (UnavailableException e) {
-            return CompletableFuture.failedFuture(e);
+        Topology t = readyTopology();
+        if (t == null) {
+            return forming();
         }
         List<NodeInfo> nodes = t.nodes();
         QuorumTracker tracker = new QuorumTracker("flush", nodes.size(), nodes.size());
