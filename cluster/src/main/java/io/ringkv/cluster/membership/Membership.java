@@ -8,10 +8,11 @@ import java.util.Map;
 /**
  * The static membership of issue 4: this node, the seed addresses it was configured with, and
  * which node answers at each seed. The members are exactly the seeds (and this node): every node
- * is configured with the same list, so every node builds the same ring. A node that introduces
- * itself without being a seed is not taken in, because the other nodes would not know it and the
- * rings would differ (quorums that do not overlap). A seed is known once a node at its address
- * has answered (with its id, weight, rack and datacenter, which only it knows); the topology is
+ * is configured with the same list, so every node builds the same ring. Members are learned
+ * only by dialing the seeds, never from a node that introduces itself: a node that is not a seed
+ * would be unknown to the others and the rings would differ (quorums that do not overlap), and a
+ * seed counts only once this node's own link to it works. A seed is known once a node at its
+ * address has answered (with its id, weight, rack and datacenter, which only it knows); the topology is
  * complete once every seed is known. A seed that answers under a new id (its data folder was
  * wiped, so it made a new identity) replaces the old entry.
  *
@@ -104,18 +105,6 @@ public final class Membership {
             return false;
         }
         return put(key(seedAt(seed)), node);
-    }
-
-    /**
-     * Records that {@code node} introduced itself; only a node at a seed's address is taken in.
-     * Returns true when the membership changed.
-     */
-    public synchronized boolean learn(NodeInfo node) {
-        NodeAddress seed = seedAt(node.address());
-        if (seed == null || node.id().equals(self.id())) {
-            return false;
-        }
-        return put(key(seed), node);
     }
 
     /** True when {@code node} is a member: this node or the one known at some seed. */

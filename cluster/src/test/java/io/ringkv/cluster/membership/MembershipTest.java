@@ -17,6 +17,10 @@ class MembershipTest {
         return new NodeInfo(Member.of(id), new NodeAddress("127.0.0.1", port, port + 10000));
     }
 
+    private static NodeAddress seed(int port) {
+        return NodeAddress.parse("127.0.0.1:" + port);
+    }
+
     private static final List<NodeAddress> SEEDS = List.of(NodeAddress.parse("127.0.0.1:7000"),
         NodeAddress.parse("127.0.0.1:7001"), NodeAddress.parse("127.0.0.1:7002"));
 
@@ -25,16 +29,16 @@ class MembershipTest {
         Membership m = new Membership(node("a", 7000), SEEDS, 16, 3, List.of());
         assertFalse(m.topology().complete());
         assertEquals(List.of(NodeAddress.parse("127.0.0.1:7001"), NodeAddress.parse("127.0.0.1:7002")), m.seeds());
-        assertTrue(m.learn(node("b", 7001)));
-        assertFalse(m.learn(node("b", 7001)), "nothing new");
+        assertTrue(m.learnFromSeed(seed(7001), node("b", 7001)));
+        assertFalse(m.learnFromSeed(seed(7001), node("b", 7001)), "nothing new");
         assertFalse(m.topology().complete());
-        assertFalse(m.learn(node("x", 7009)), "not a seed");
+        assertFalse(m.learnFromSeed(seed(7009), node("x", 7009)), "not a seed");
         assertTrue(m.learnFromSeed(NodeAddress.parse("127.0.0.1:7002"), node("c", 7002)));
         assertTrue(m.topology().complete());
         assertEquals(3, m.topology().nodes().size());
         long epoch = m.topology().epoch();
         // A seed wiped and restarted comes back with a new id: it replaces the old one.
-        assertTrue(m.learn(node("c2", 7002)));
+        assertTrue(m.learnFromSeed(seed(7002), node("c2", 7002)));
         assertEquals(List.of("a", "b", "c2"), m.topology().nodes().stream().map(NodeInfo::id).toList());
         assertTrue(m.topology().epoch() > epoch);
     }
