@@ -25,6 +25,8 @@ final class HistoryLoad implements AutoCloseable {
 
     final History history = new History();
     final AtomicInteger unavailable = new AtomicInteger();
+    /** Requests refused by a node that has left the ring (the client then moves on). */
+    final AtomicInteger leftNodeRefusals = new AtomicInteger();
     final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong counter = new AtomicLong();
@@ -91,7 +93,14 @@ final class HistoryLoad implements AutoCloseable {
                 node = (node + 1) % cluster.size();
             } catch (JedisDataException e) {
                 history.indeterminate(id);
-                if (e.getMessage().startsWith("UNAVAILABLE")) {
+                if (e.getMessage().contains("has left the cluster")) {
+                    // A decommissioned node refuses everything: go to another, as a client
+                    // behind a load balancer would once the node is gone.
+                    leftNodeRefusals.incrementAndGet();
+                    jedis.close();
+                    jedis = null;
+                    node = (node + 1) % cluster.size();
+                } else if (e.getMessage().startsWith("UNAVAILABLE")) {
                     unavailable.incrementAndGet();
                 } else {
                     unexpected.add(e.getMessage());

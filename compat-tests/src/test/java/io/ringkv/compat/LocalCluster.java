@@ -29,13 +29,23 @@ public final class LocalCluster implements AutoCloseable {
     private final Path[] dirs;
     private final RingkvProcess[] nodes;
     private final String[] options;
+    /** Nodes 0..founders-1 found the cluster and are its seeds; the others join it when started. */
+    private final int founders;
+    /** Per node: options for it alone (say its datacenter), after the common ones. */
+    private final String[][] nodeOptions;
 
     private LocalCluster(int n, String[] options) throws IOException {
+        this(n, n, options);
+    }
+
+    private LocalCluster(int n, int founders, String[] options) throws IOException {
         this.ports = new int[n];
         this.clusterPorts = new int[n];
         this.dirs = new Path[n];
         this.nodes = new RingkvProcess[n];
         this.options = options;
+        this.founders = founders;
+        this.nodeOptions = new String[n][];
         Path base = Files.createDirectories(Path.of("target", "clusters"));
         Path root = Files.createTempDirectory(base, "cluster-");
         for (int i = 0; i < n; i++) {
@@ -60,9 +70,33 @@ public final class LocalCluster implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Starts {@code founders} nodes that form the cluster, with room for {@code spares} more:
+     * {@link #startNode} on a spare starts a node whose seeds are the founders, so it joins
+     * the running cluster (docs/elasticity.md).
+     */
+    public static LocalCluster startWithSpares(int founders, int spares, String... options) throws IOException {
+        LocalCluster cluster = new LocalCluster(founders + spares, founders, options);
+        try {
+            for (int i = 0; i < founders; i++) {
+                cluster.startNode(i);
+            }
+            cluster.awaitComplete();
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    /** Options for node {@code i} alone, used from its next start on. */
+    public void nodeOptions(int i, String... extra) {
+        nodeOptions[i] = extra;
+    }
+
     private String seeds() {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < ports.length; i++) {
+        for (int i = 0; i < founders; i++) {
             sb.append(i == 0 ? "" : " ").append("127.0.0.1:").append(ports[i]).append('@').append(clusterPorts[i]);
         }
         return sb.toString();
@@ -73,6 +107,9 @@ public final class LocalCluster implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-seeds", seeds(),
             "--cluster-port", Integer.toString(clusterPorts[i])));
         args.addAll(Arrays.asList(options));
+        if (nodeOptions[i] != null) {
+            args.addAll(Arrays.asList(nodeOptions[i]));
+        }
         nodes[i] = RingkvProcess.start(ports[i], dirs[i], args.toArray(String[]::new));
     }
 

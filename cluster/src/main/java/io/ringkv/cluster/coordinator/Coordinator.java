@@ -141,6 +141,11 @@ public final class Coordinator {
 
     private <T> CompletableFuture<T> forming() {
         unavailable.increment();
+        Topology t = topology.get();
+        if (t.status(t.selfId()) == io.ringkv.cluster.membership.RingStatus.LEFT) {
+            return CompletableFuture.failedFuture(new UnavailableException(
+                "this node has left the cluster (CLUSTER LEAVE): connect to a member of the ring"));
+        }
         return CompletableFuture.failedFuture(
             new UnavailableException("the cluster is still forming: not every seed node has been reached yet"));
     }

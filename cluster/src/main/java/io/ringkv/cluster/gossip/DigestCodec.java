@@ -3,6 +3,7 @@ package io.ringkv.cluster.gossip;
 import io.ringkv.cluster.codec.ByteWriting;
 import io.ringkv.cluster.membership.NodeAddress;
 import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.membership.RingStatus;
 import io.ringkv.cluster.ring.Member;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -18,7 +19,7 @@ import java.util.zip.CRC32C;
  * is the byte-level description):
  *
  * <pre>
- *   u8      format version (1)
+ *   u8      format version (2)
  *   id      sender id
  *   varint  member count (0..MAX_MEMBERS)
  *   per member:
@@ -27,8 +28,10 @@ import java.util.zip.CRC32C;
  *     u16     port, u16 cluster port
  *     varint  generation, varint heartbeat (unsigned LEB128, up to 2^63 - 1)
  *     u8      status (MemberStatus.code)
+ *     u8      ring status (RingStatus.code), varint ring version
  *     varint  weight (>= 1)
  *     str     rack, str datacenter
+ *   varint  departed count (0..MAX_MEMBERS), then that many ids
  *   u32     CRC32C of every byte before it
  *
  *   str = varint length (0..255), then UTF-8 bytes
@@ -45,14 +48,14 @@ import java.util.zip.CRC32C;
  */
 public final class DigestCodec {
 
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
     /** More members than any ring will have; bounds what a malformed count can make us allocate. */
     public static final int MAX_MEMBERS = 16_384;
     /** Longest id, host, rack or datacenter, in bytes (ids and hex digits counted as characters). */
     public static final int MAX_STRING_BYTES = 255;
     // The smallest encoded member: 2 (a non-empty id) + 2 (a non-empty host) + 4 (ports)
-    // + 2 (versions) + 1 (status) + 1 (weight) + 2 (empty names).
-    private static final int MIN_MEMBER_BYTES = 14;
+    // + 2 (versions) + 1 (status) + 2 (ring status and version) + 1 (weight) + 2 (empty names).
+    private static final int MIN_MEMBER_BYTES = 16;
     private static final int CHECKSUM_BYTES = 4;
 
     private DigestCodec() {
@@ -73,9 +76,15 @@ public final class DigestCodec {
             ByteWriting.varint(out, m.generation());
             ByteWriting.varint(out, m.heartbeat());
             out.write(m.status().code());
+            out.write(m.ring().code());
+            ByteWriting.varint(out, m.ringVersion());
             ByteWriting.varint(out, member.weight());
             writeString(out, member.rack());
             writeString(out, member.datacenter());
+        }
+        ByteWriting.varint(out, digest.departed().size());
+        for (String id : new java.util.TreeSet<>(digest.departed())) {
+            writeId(out, id);
         }
         CRC32C crc = new CRC32C();
         byte[] body = out.toByteArray();
@@ -123,6 +132,8 @@ public final class DigestCodec {
             long generation = in.varint();
             long heartbeat = in.varint();
             MemberStatus status = MemberStatus.ofCode(in.u8());
+            RingStatus ring = RingStatus.ofCode(in.u8());
+            long ringVersion = in.varint();
             long weight = in.varint();
             if (weight > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("weight out of range: " + weight);
@@ -131,12 +142,22 @@ public final class DigestCodec {
             String datacenter = in.string();
             NodeInfo node = new NodeInfo(new Member(id, (int) weight, rack, datacenter),
                 new NodeAddress(host, port, clusterPort));
-            members.add(new MemberState(node, generation, heartbeat, status));
+            members.add(new MemberState(node, generation, heartbeat, status, ring, ringVersion));
+        }
+        long departedCount = in.varint();
+        // An id is at least 2 bytes.
+        if (departedCount > MAX_MEMBERS || departedCount * 2 > in.remaining()) {
+            throw new IllegalArgumentException("departed count " + departedCount + " impossible in "
+                + in.remaining() + " bytes");
+        }
+        java.util.Set<String> departed = new java.util.HashSet<>();
+        for (int i = 0; i < departedCount; i++) {
+            departed.add(in.id());
         }
         if (in.remaining() != 0) {
             throw new IllegalArgumentException(in.remaining() + " trailing bytes after the digest");
         }
-        return new Digest(sender, members);
+        return new Digest(sender, members, departed);
     }
 
     // ---- writing ----

@@ -1,6 +1,7 @@
 package io.ringkv.cluster.gossip;
 
 import io.ringkv.cluster.membership.NodeInfo;
+import io.ringkv.cluster.membership.RingStatus;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,14 +57,26 @@ public final class GossipState {
     // deterministic: one simulation seed replays one run.
     private final TreeMap<String, Tracked> others = new TreeMap<>();
     private final SuspicionReports reports;
+    /** Per member: the highest ring version of this node it has shown in its digests. */
+    private final java.util.Map<String, Long> echoed = new java.util.HashMap<>();
+    /** Members gone for good (grow-only, merged by union). */
+    private final java.util.TreeSet<String> departed = new java.util.TreeSet<>();
 
     /**
      * @param generation this incarnation of the node: larger than any earlier one's (its start
      *                   time in milliseconds will do)
      */
     public GossipState(NodeInfo self, long generation, GossipConfig config) {
+        this(self, generation, RingStatus.NORMAL, 0, config);
+    }
+
+    /**
+     * @param ring this node's place in the ring, as it was saved (a new node's first one)
+     * @param ringVersion the version it was saved with
+     */
+    public GossipState(NodeInfo self, long generation, RingStatus ring, long ringVersion, GossipConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.self = new MemberState(self, generation, 0, MemberStatus.UP);
+        this.self = new MemberState(self, generation, 0, MemberStatus.UP, ring, ringVersion);
         this.selfId = self.id();
         this.reports = new SuspicionReports(config.reportTtlMillis());
     }
@@ -82,10 +95,15 @@ public final class GossipState {
      * Its detector starts now: a member introduced but never heard from is suspected in time.
      */
     public List<StatusChange> introduce(NodeInfo node, long nowMillis) {
-        if (node.id().equals(selfId) || others.containsKey(node.id())) {
+        return introduce(node, RingStatus.NORMAL, 0, nowMillis);
+    }
+
+    /** {@link #introduce(NodeInfo, long)} with the ring status remembered for it. */
+    public List<StatusChange> introduce(NodeInfo node, RingStatus ring, long ringVersion, long nowMillis) {
+        if (node.id().equals(selfId) || others.containsKey(node.id()) || departed.contains(node.id())) {
             return List.of();
         }
-        learn(new MemberState(node, 0, 0, MemberStatus.UP), nowMillis);
+        learn(new MemberState(node, 0, 0, MemberStatus.UP, ring, ringVersion), nowMillis);
         return List.of(new StatusChange(node.id(), null, MemberStatus.UP, nowMillis));
     }
 
@@ -103,11 +121,62 @@ public final class GossipState {
     /** This node's view to send: itself and every member it knows, each with its verdict. */
     public Digest digest() {
         List<MemberState> members = new ArrayList<>(others.size() + 1);
-        members.add(self);
+        if (!departed.contains(selfId)) {
+            members.add(self);
+        }
         for (Tracked t : others.values()) {
             members.add(t.state);
         }
-        return new Digest(selfId, members);
+        return new Digest(selfId, members, departed);
+    }
+
+    // ---- ring changes (docs/elasticity.md) ---------------------------------------------------
+
+    /**
+     * This node moves to {@code ring}. The heartbeat advances with it, so that the new status
+     * is the newer version of this member everywhere at once rather than after the next tick.
+     * Returns the new ring version: the member's clock, forced past the previous version.
+     */
+    public long setRing(RingStatus ring, long nowMillis) {
+        long version = Math.max(self.ringVersion() + 1, nowMillis);
+        self = new MemberState(self.node(), self.generation(), self.heartbeat() + 1, self.status(), ring, version);
+        return version;
+    }
+
+    public RingStatus ring() {
+        return self.ring();
+    }
+
+    public long ringVersion() {
+        return self.ringVersion();
+    }
+
+    /**
+     * The ring version of this node that {@code nodeId} last showed in a digest it sent (its
+     * view of this node), or -1 if none came yet. A member that shows the current version has
+     * applied the current ring status to its own topology: the barrier a ring change waits on.
+     */
+    public long ringVersionSeenBy(String nodeId) {
+        return echoed.getOrDefault(nodeId, -1L);
+    }
+
+    /**
+     * Removes {@code nodeId} for good (CLUSTER FORGET, or a member that finished leaving): it is
+     * dropped from the view, ignored in later digests, and gossiped as departed, so every node
+     * drops it. Returns false if it was departed already.
+     */
+    public boolean depart(String nodeId) {
+        if (!departed.add(nodeId)) {
+            return false;
+        }
+        others.remove(nodeId);
+        echoed.remove(nodeId);
+        return true;
+    }
+
+    /** The members gone for good. */
+    public java.util.Set<String> departed() {
+        return java.util.Collections.unmodifiableSet(departed);
     }
 
     /** Merges a peer's digest received at {@code nowMillis}; returns the status changes it caused. */
@@ -117,9 +186,19 @@ public final class GossipState {
             return List.of();
         }
         List<StatusChange> changes = new ArrayList<>();
+        for (String id : digest.departed()) {
+            depart(id);
+        }
+        if (departed.contains(sender)) {
+            return changes;
+        }
         for (MemberState m : digest.members()) {
+            if (departed.contains(m.id())) {
+                continue;
+            }
             if (m.id().equals(selfId)) {
                 outliveOlderSelf(m);
+                echoed.merge(sender, m.ringVersion(), Math::max);
                 continue;
             }
             Tracked t = others.get(m.id());
@@ -130,7 +209,8 @@ public final class GossipState {
                 if (m.generation() != t.state.generation()) {
                     t.detector = config.newDetector();
                 }
-                t.state = new MemberState(m.node(), m.generation(), m.heartbeat(), t.state.status());
+                t.state = new MemberState(m.node(), m.generation(), m.heartbeat(), t.state.status(), m.ring(),
+                    m.ringVersion());
                 t.detector.heartbeat(nowMillis);
             }
             if (!m.id().equals(sender)) {
@@ -149,7 +229,7 @@ public final class GossipState {
      */
     private void outliveOlderSelf(MemberState seen) {
         if (seen.generation() > self.generation()) {
-            self = new MemberState(self.node(), seen.generation() + 1, 0, MemberStatus.UP);
+            self = new MemberState(self.node(), seen.generation() + 1, 0, MemberStatus.UP, self.ring(), self.ringVersion());
         } else if (seen.generation() == self.generation() && seen.heartbeat() > self.heartbeat()) {
             self = self.withHeartbeat(seen.heartbeat() + 1);
         }

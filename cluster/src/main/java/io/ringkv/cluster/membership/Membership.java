@@ -1,40 +1,67 @@
 package io.ringkv.cluster.membership;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * The static membership of issue 4: this node, the seed addresses it was configured with, and
- * which node answers at each seed. The members are exactly the seeds (and this node): every node
- * is configured with the same list, so every node builds the same ring. Members are learned
- * only by dialing the seeds, never from a node that introduces itself: a node that is not a seed
- * would be unknown to the others and the rings would differ (quorums that do not overlap), and a
- * seed counts only once this node's own link to it works. A seed is known once a node at its
- * address has answered (with its id, weight, rack and datacenter, which only it knows); the topology is
- * complete once every seed is known. A seed that answers under a new id (its data folder was
- * wiped, so it made a new identity) replaces the old entry.
+ * Who is in the cluster, where each member stands in the ring, and the topology built from it.
  *
- * <p>Thread-safe: learning is synchronised and the topology is replaced as a whole.
+ * <p>Members are learned through gossip (the node hands every view it merges to {@link #update});
+ * each carries its {@link RingStatus}, which only the member itself changes, so the rings every
+ * node derives agree once gossip has spread. A member that was never in a ring (WAITING) is
+ * known but holds nothing; a departed one (left, or forgotten) is gone for good.
+ *
+ * <p>Seeds are how a node finds the cluster. A new node whose own address is among its seeds is
+ * a founding member: it starts NORMAL, and its topology is complete once every other seed has
+ * answered (so that the founders never serve with a ring that lacks some of them). Any other
+ * new node starts WAITING and needs one seed's answer: that answer is the seed's whole view,
+ * from which the node joins (docs/elasticity.md). A node restarted with its nodes file knows the
+ * ring at once. A seed counts as answered only when this node reached it itself, never from
+ * hearsay, so the topology is not complete while this node's own link to a seed still fails.
+ *
+ * <p>Thread-safe: updates are synchronised and the topology is replaced as a whole.
  */
 public final class Membership {
+
+    /** One member as this node knows it. */
+    public record Entry(NodeInfo node, RingStatus ring, long ringVersion) {
+        public Entry {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(ring, "ring");
+        }
+    }
 
     private final NodeInfo self;
     private final List<NodeAddress> seeds;
     private final int vnodes;
     private final int replicationFactor;
-    /** The node known at each seed, by the seed's "host:port" as configured. */
-    private final Map<String, NodeInfo> peers = new LinkedHashMap<>();
+    /** Every member but this node, by id. */
+    private final Map<String, Entry> peers = new TreeMap<>();
+    private final Set<String> departed = new TreeSet<>();
+    /** Seeds that answered: the seed's "host:port" as configured, and the id that answered there. */
+    private final Map<String, String> answered = new HashMap<>();
+    private RingStatus selfRing;
+    private long selfRingVersion;
+    private boolean everComplete;
     private volatile Topology topology;
     private long epoch;
 
     /**
      * @param seeds the configured seed addresses; this node's own address may be among them
-     * @param remembered members met before a restart (from the nodes file)
+     * @param selfRing this node's ring status (saved, or the first one of a new node)
+     * @param rememberedMembers members met before a restart (from the nodes file); empty for a new node
+     * @param rememberedDeparted members known to have departed before the restart
      */
-    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, int replicationFactor,
-                      List<NodeInfo> remembered) {
+    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, int replicationFactor, RingStatus selfRing,
+                      long selfRingVersion, Collection<Entry> rememberedMembers, Collection<String> rememberedDeparted) {
         this.self = self;
         List<NodeAddress> others = new ArrayList<>();
         for (NodeAddress seed : seeds) {
@@ -45,13 +72,33 @@ public final class Membership {
         this.seeds = List.copyOf(others);
         this.vnodes = vnodes;
         this.replicationFactor = replicationFactor;
-        for (NodeInfo n : remembered) {
-            NodeAddress seed = seedAt(n.address());
-            if (seed != null && !n.id().equals(self.id())) {
-                peers.put(key(seed), n);
+        this.selfRing = selfRing;
+        this.selfRingVersion = selfRingVersion;
+        departed.addAll(rememberedDeparted);
+        for (Entry e : rememberedMembers) {
+            if (!e.node().id().equals(self.id()) && !departed.contains(e.node().id())) {
+                peers.put(e.node().id(), e);
+                // A member remembered at a seed's address answered there before the restart.
+                for (NodeAddress seed : this.seeds) {
+                    if (sameClientAddress(seed, e.node().address())) {
+                        answered.put(key(seed), e.node().id());
+                    }
+                }
             }
         }
         rebuild();
+    }
+
+    /** A founding member with the static seed list of issue 4: every member NORMAL. */
+    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, int replicationFactor,
+                      List<NodeInfo> rememberedMembers) {
+        this(self, seeds, vnodes, replicationFactor, RingStatus.NORMAL, 0,
+            rememberedMembers.stream().map(n -> new Entry(n, RingStatus.NORMAL, 0)).toList(), List.of());
+    }
+
+    /** True when this node's own address is among {@code seeds}: a new node founds the cluster. */
+    public static boolean isFounder(NodeAddress self, List<NodeAddress> seeds) {
+        return seeds.stream().anyMatch(s -> sameClientAddress(s, self));
     }
 
     private static boolean sameClientAddress(NodeAddress a, NodeAddress b) {
@@ -60,16 +107,6 @@ public final class Membership {
 
     private static String key(NodeAddress a) {
         return a.host() + ":" + a.port();
-    }
-
-    /** The configured seed with this client address, or null. */
-    private NodeAddress seedAt(NodeAddress address) {
-        for (NodeAddress seed : seeds) {
-            if (sameClientAddress(seed, address)) {
-                return seed;
-            }
-        }
-        return null;
     }
 
     public NodeInfo self() {
@@ -87,52 +124,113 @@ public final class Membership {
 
     /** True when a node has answered at {@code seed}. */
     public synchronized boolean knows(NodeAddress seed) {
-        return peers.containsKey(key(seed));
+        return answered.containsKey(key(seed));
     }
 
-    /** Every member other than this node. */
-    public synchronized List<NodeInfo> peers() {
+    /** Every member other than this node, with its ring status (departed ones excluded). */
+    public synchronized List<Entry> peers() {
         return List.copyOf(peers.values());
     }
 
+    public synchronized Set<String> departed() {
+        return Set.copyOf(departed);
+    }
+
+    public synchronized RingStatus selfRing() {
+        return selfRing;
+    }
+
+    public synchronized long selfRingVersion() {
+        return selfRingVersion;
+    }
+
     /**
-     * Records that {@code node} answered when this node dialed {@code seed} (the address that was
-     * dialed decides which seed it is, whatever address the node announces); returns true when
-     * the membership changed.
+     * The node {@code answeredId} answered when this node dialed {@code seed} (the address
+     * that was dialed decides which seed it is, whatever address the node announces); returns
+     * true when the membership changed.
      */
-    public synchronized boolean learnFromSeed(NodeAddress seed, NodeInfo node) {
-        if (node.id().equals(self.id()) || seedAt(seed) == null) {
+    public synchronized boolean seedAnswered(NodeAddress seed, String answeredId) {
+        NodeAddress configured = null;
+        for (NodeAddress s : seeds) {
+            if (sameClientAddress(s, seed)) {
+                configured = s;
+            }
+        }
+        if (configured == null || answeredId.equals(self.id())) {
             return false;
         }
-        return put(key(seedAt(seed)), node);
-    }
-
-    /** True when {@code node} is a member: this node or the one known at some seed. */
-    public synchronized boolean isMember(NodeInfo node) {
-        return node.id().equals(self.id()) || peers.values().stream().anyMatch(p -> p.id().equals(node.id()));
-    }
-
-    private boolean put(String seedKey, NodeInfo node) {
-        NodeInfo old = peers.get(seedKey);
-        if (node.equals(old)) {
+        String before = answered.put(key(configured), answeredId);
+        if (answeredId.equals(before)) {
             return false;
         }
-        // The same id at another seed: the node moved; drop its old entry.
-        peers.values().removeIf(n -> n.id().equals(node.id()));
-        peers.put(seedKey, node);
         rebuild();
         return true;
     }
 
-    private void rebuild() {
-        List<NodeInfo> members = new ArrayList<>(peers.values());
-        members.add(self);
-        boolean complete = true;
-        for (NodeAddress seed : seeds) {
-            if (!peers.containsKey(key(seed))) {
-                complete = false;
+    /**
+     * Takes a view of the members (gossip's, this node included) and the departed set; returns
+     * true when the topology changed.
+     */
+    public synchronized boolean update(Collection<Entry> members, Collection<String> departedIds) {
+        boolean changed = false;
+        for (String id : departedIds) {
+            if (!id.equals(self.id()) && departed.add(id)) {
+                peers.remove(id);
+                changed = true;
             }
         }
-        topology = new Topology(self.id(), members, vnodes, replicationFactor, ++epoch, complete);
+        for (Entry e : members) {
+            String id = e.node().id();
+            if (id.equals(self.id())) {
+                if (e.ring() != selfRing || e.ringVersion() != selfRingVersion) {
+                    selfRing = e.ring();
+                    selfRingVersion = e.ringVersion();
+                    changed = true;
+                }
+            } else if (!departed.contains(id) && !e.equals(peers.get(id))) {
+                peers.put(id, e);
+                changed = true;
+            }
+        }
+        if (changed) {
+            rebuild();
+        }
+        return changed;
+    }
+
+    public synchronized boolean isDeparted(String nodeId) {
+        return departed.contains(nodeId);
+    }
+
+    /** True when {@code node} is this node or a known member. */
+    public synchronized boolean isMember(NodeInfo node) {
+        return node.id().equals(self.id()) || peers.containsKey(node.id());
+    }
+
+    private void rebuild() {
+        List<NodeInfo> members = new ArrayList<>(peers.size() + 1);
+        Map<String, RingStatus> statuses = new LinkedHashMap<>();
+        for (Entry e : peers.values()) {
+            members.add(e.node());
+            statuses.put(e.node().id(), e.ring());
+        }
+        members.add(self);
+        statuses.put(self.id(), selfRing);
+        boolean complete;
+        if (selfRing == RingStatus.LEFT) {
+            complete = false;
+        } else if (everComplete) {
+            // Once complete, always: a joiner that turned NORMAL needs no more seeds than before.
+            complete = true;
+        } else if (selfRing == RingStatus.WAITING) {
+            // A new node: one seed's view shows it the cluster it joins.
+            complete = !answered.isEmpty() || seeds.isEmpty();
+        } else {
+            // A founder (or a member restarted): every other seed must have answered, so that
+            // the founders never serve with a ring that lacks some of them.
+            complete = answered.size() == seeds.size();
+        }
+        topology = new Topology(self.id(), members, statuses, vnodes, replicationFactor, ++epoch, complete);
+        everComplete |= topology.complete();
     }
 }

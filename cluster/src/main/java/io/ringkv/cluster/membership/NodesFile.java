@@ -18,9 +18,13 @@ import java.util.List;
  * Text, one entry a line:
  *
  * <pre>
- *   myself &lt;40 hex id&gt;
- *   node &lt;id&gt; &lt;host:port@cport&gt; &lt;weight&gt; &lt;rack&gt; &lt;datacenter&gt;
+ *   myself &lt;40 hex id&gt; &lt;ring status&gt; &lt;ring version&gt;
+ *   node &lt;id&gt; &lt;host:port@cport&gt; &lt;weight&gt; &lt;rack&gt; &lt;datacenter&gt; &lt;ring status&gt; &lt;ring version&gt;
+ *   departed &lt;id&gt;
  * </pre>
+ *
+ * The ring status is RingStatus's lower-case name; a file of issue 4 without the two ring
+ * fields reads as NORMAL, version 0.
  *
  * Written to a temporary file and renamed over the old one, so a crash leaves one or the other.
  */
@@ -33,7 +37,13 @@ public final class NodesFile {
     }
 
     /** The saved state, or null when there is no file yet. */
-    public record State(String selfId, List<NodeInfo> members) {
+    public record State(String selfId, RingStatus selfRing, long selfRingVersion, List<Membership.Entry> entries,
+                        List<String> departed) {
+
+        /** The members' addresses and places, without their ring status. */
+        public List<NodeInfo> members() {
+            return entries.stream().map(Membership.Entry::node).toList();
+        }
     }
 
     public State load() throws IOException {
@@ -41,7 +51,10 @@ public final class NodesFile {
             return null;
         }
         String selfId = null;
-        List<NodeInfo> members = new ArrayList<>();
+        RingStatus selfRing = RingStatus.NORMAL;
+        long selfVersion = 0;
+        List<Membership.Entry> members = new ArrayList<>();
+        List<String> departed = new ArrayList<>();
         int n = 0;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             n++;
@@ -51,10 +64,18 @@ public final class NodesFile {
             }
             String[] f = t.split("\\s+");
             try {
-                if (f[0].equals("myself") && f.length == 2) {
+                if (f[0].equals("myself") && (f.length == 2 || f.length == 4)) {
                     selfId = f[1];
-                } else if (f[0].equals("node") && f.length == 6) {
-                    members.add(new NodeInfo(new Member(f[1], Integer.parseInt(f[3]), f[4], f[5]), NodeAddress.parse(f[2])));
+                    if (f.length == 4) {
+                        selfRing = ring(f[2]);
+                        selfVersion = Long.parseLong(f[3]);
+                    }
+                } else if (f[0].equals("node") && (f.length == 6 || f.length == 8)) {
+                    NodeInfo node = new NodeInfo(new Member(f[1], Integer.parseInt(f[3]), f[4], f[5]), NodeAddress.parse(f[2]));
+                    members.add(f.length == 6 ? new Membership.Entry(node, RingStatus.NORMAL, 0)
+                        : new Membership.Entry(node, ring(f[6]), Long.parseLong(f[7])));
+                } else if (f[0].equals("departed") && f.length == 2) {
+                    departed.add(f[1]);
                 } else {
                     throw new IllegalArgumentException("unknown entry");
                 }
@@ -65,15 +86,32 @@ public final class NodesFile {
         if (selfId == null) {
             throw new IOException(file + " has no 'myself' line");
         }
-        return new State(selfId, members);
+        return new State(selfId, selfRing, selfVersion, members, departed);
     }
 
+    private static RingStatus ring(String name) {
+        return RingStatus.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** Issue 4's form: every member NORMAL. */
     public void save(String selfId, List<NodeInfo> members) throws IOException {
+        save(selfId, RingStatus.NORMAL, 0, members.stream().map(n -> new Membership.Entry(n, RingStatus.NORMAL, 0)).toList(),
+            List.of());
+    }
+
+    public void save(String selfId, RingStatus selfRing, long selfRingVersion, List<Membership.Entry> members,
+                     java.util.Collection<String> departed) throws IOException {
         StringBuilder sb = new StringBuilder("# ringkv cluster state, written by the node: do not edit\n");
-        sb.append("myself ").append(selfId).append('\n');
-        for (NodeInfo m : members) {
+        sb.append("myself ").append(selfId).append(' ').append(selfRing.label()).append(' ').append(selfRingVersion)
+            .append('\n');
+        for (Membership.Entry e : members) {
+            NodeInfo m = e.node();
             sb.append("node ").append(m.id()).append(' ').append(m.address()).append(' ').append(m.member().weight())
-                .append(' ').append(m.member().rack()).append(' ').append(m.member().datacenter()).append('\n');
+                .append(' ').append(m.member().rack()).append(' ').append(m.member().datacenter()).append(' ')
+                .append(e.ring().label()).append(' ').append(e.ringVersion()).append('\n');
+        }
+        for (String id : new java.util.TreeSet<>(departed)) {
+            sb.append("departed ").append(id).append('\n');
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Path dir = file.toAbsolutePath().getParent();

@@ -18,17 +18,36 @@ import java.util.Objects;
  * <p>{@code complete} says whether every configured seed has been met. Until then the ring lacks
  * members and would place keys wrongly, so the coordinator refuses requests (CLUSTER INFO's
  * cluster_state says fail).
+ *
+ * <p>Each member has a {@link RingStatus}; the topology derives from them the read ring and the
+ * placements before and after a change in progress (see RingStatus and docs/elasticity.md).
  */
 public final class Topology {
 
     private final String selfId;
     private final Map<String, NodeInfo> nodes;
+    /** The read ring. */
     private final Ring ring;
+    /** The placements before and after the change in progress; both {@link #ring} without one. */
+    private final Ring oldRing;
+    private final Ring newRing;
+    private final Map<String, RingStatus> statuses;
+    private final long epoch;
     private final int replicationFactor;
     private final boolean complete;
 
     public Topology(String selfId, List<NodeInfo> members, int vnodes, int replicationFactor, long epoch,
                     boolean complete) {
+        this(selfId, members, Map.of(), vnodes, replicationFactor, epoch, complete);
+    }
+
+    /**
+     * @param statuses each member's ring status; a member missing from the map is NORMAL.
+     *                 Members in no ring (WAITING, LEFT) are left out, except this node, which
+     *                 is always in {@link #nodes()}.
+     */
+    public Topology(String selfId, List<NodeInfo> members, Map<String, RingStatus> statuses, int vnodes,
+                    int replicationFactor, long epoch, boolean complete) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replication factor must be >= 1: " + replicationFactor);
@@ -36,20 +55,48 @@ public final class Topology {
         List<NodeInfo> sorted = new ArrayList<>(members);
         sorted.sort((a, b) -> a.id().compareTo(b.id()));
         Map<String, NodeInfo> byId = new LinkedHashMap<>();
-        List<Member> ringMembers = new ArrayList<>();
+        Map<String, RingStatus> status = new LinkedHashMap<>();
+        List<Member> readMembers = new ArrayList<>();
+        List<Member> oldMembers = new ArrayList<>();
+        List<Member> newMembers = new ArrayList<>();
         for (NodeInfo n : sorted) {
+            RingStatus st = statuses.getOrDefault(n.id(), RingStatus.NORMAL);
+            if (!st.holdsData() && !n.id().equals(selfId)) {
+                continue;
+            }
             if (byId.put(n.id(), n) != null) {
                 throw new IllegalArgumentException("duplicate node id " + n.id());
             }
-            ringMembers.add(n.member());
+            status.put(n.id(), st);
+            if (st.inReadRing()) {
+                readMembers.add(n.member());
+            }
+            if (st.inOldRing()) {
+                oldMembers.add(n.member());
+            }
+            if (st.inNewRing()) {
+                newMembers.add(n.member());
+            }
         }
         if (!byId.containsKey(selfId)) {
             throw new IllegalArgumentException("the topology must contain this node " + selfId);
         }
         this.nodes = Collections.unmodifiableMap(byId);
-        this.ring = Ring.of(ringMembers, vnodes, epoch);
+        this.statuses = Collections.unmodifiableMap(status);
+        // Without a change in progress the three rings are one object, and the write path can
+        // tell at a glance that one placement is enough.
+        // A ring with no member (a new node that has met no member yet) is replaced by one of
+        // this node alone, so that CLUSTER SLOTS and the like still answer, and the topology
+        // counts as incomplete: requests would have nowhere to go.
+        boolean empty = readMembers.isEmpty() || oldMembers.isEmpty() || newMembers.isEmpty();
+        List<Member> alone = List.of(byId.get(selfId).member());
+        this.ring = Ring.of(readMembers.isEmpty() ? alone : readMembers, vnodes, epoch);
+        this.oldRing = oldMembers.equals(readMembers) ? ring : Ring.of(oldMembers.isEmpty() ? alone : oldMembers, vnodes, epoch);
+        this.newRing = newMembers.equals(readMembers) ? ring : newMembers.equals(oldMembers) ? oldRing
+            : Ring.of(newMembers.isEmpty() ? alone : newMembers, vnodes, epoch);
+        this.epoch = epoch;
         this.replicationFactor = replicationFactor;
-        this.complete = complete;
+        this.complete = complete && !empty;
     }
 
     public String selfId() {
@@ -75,7 +122,27 @@ public final class Topology {
     }
 
     public long epoch() {
-        return ring.epoch();
+        return epoch;
+    }
+
+    /** The member's ring status; null for a node not in this topology. */
+    public RingStatus status(String id) {
+        return statuses.get(id);
+    }
+
+    /** True while some member is joining or leaving: writes then go to two placements. */
+    public boolean changing() {
+        return oldRing != newRing;
+    }
+
+    /** The ring before the change in progress (the read ring without one). */
+    public Ring oldRing() {
+        return oldRing;
+    }
+
+    /** The ring after the change in progress (the read ring without one). */
+    public Ring newRing() {
+        return newRing;
     }
 
     /** The configured N. */
@@ -83,9 +150,13 @@ public final class Topology {
         return replicationFactor;
     }
 
-    /** The N in use: the configured factor, or fewer when the cluster has fewer members. */
+    /** The N in use: the configured factor, or fewer when the read ring has fewer members. */
     public int effectiveReplicas() {
-        return Math.min(replicationFactor, nodes.size());
+        return effectiveReplicas(ring);
+    }
+
+    private int effectiveReplicas(Ring r) {
+        return Math.min(replicationFactor, r.members().size());
     }
 
     public boolean complete() {
@@ -94,7 +165,21 @@ public final class Topology {
 
     /** The nodes holding {@code slot}, head first: its preference list of {@link #effectiveReplicas()}. */
     public List<NodeInfo> replicas(int slot) {
-        List<Member> list = ring.preferenceList(slot, effectiveReplicas());
+        return replicas(ring, slot);
+    }
+
+    /** {@code slot}'s replicas in the placement before the change in progress. */
+    public List<NodeInfo> oldReplicas(int slot) {
+        return replicas(oldRing, slot);
+    }
+
+    /** {@code slot}'s replicas in the placement after the change in progress. */
+    public List<NodeInfo> newReplicas(int slot) {
+        return replicas(newRing, slot);
+    }
+
+    private List<NodeInfo> replicas(Ring r, int slot) {
+        List<Member> list = r.preferenceList(slot, effectiveReplicas(r));
         List<NodeInfo> out = new ArrayList<>(list.size());
         for (Member m : list) {
             out.add(nodes.get(m.nodeId()));
@@ -102,7 +187,7 @@ public final class Topology {
         return out;
     }
 
-    /** True when this node is one of {@code slot}'s replicas. */
+    /** True when this node is one of {@code slot}'s replicas in the read ring. */
     public boolean holds(int slot) {
         for (Member m : ring.preferenceList(slot, effectiveReplicas())) {
             if (m.nodeId().equals(selfId)) {

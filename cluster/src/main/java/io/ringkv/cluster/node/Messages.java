@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
  *   GOSSIP    digest (docs/gossip.md)       -> the receiver's digest
  *   AE_HASHES, AE_DIGESTS, AE_READ: anti-entropy ({@link AntiEntropyMessages})
  *   HINT      bytes target id, u16 slot, bytes key, siblings -> nothing, once stored as a hint
+ *   STREAM_READ, STREAM_WRITE: slot streaming for ring changes (stream.StreamMessages)
  *
  *   node:  bytes id, bytes host, u16 port, u16 cluster port, u16 weight, bytes rack, bytes datacenter
  *   value: u8 flags (bit 0 tombstone, bit 1 expiry), [u64 expiry millis], [bytes value]
@@ -49,6 +50,9 @@ public final class Messages {
     public static final int AE_HASHES = 10;
     public static final int AE_DIGESTS = 11;
     public static final int AE_READ = 12;
+    /** Ring changes (docs/elasticity.md): a page of a slot's records, read from or written to a node. */
+    public static final int STREAM_READ = 13;
+    public static final int STREAM_WRITE = 14;
 
     /**
      * Sloppy quorum: keep these siblings as a hint for the target node (a preferred replica that

@@ -123,14 +123,14 @@ class DigestCodecTest {
     void rejectsWhatBreaksTheLimits() {
         // An absurd member count in a tiny message.
         assertThrows(IllegalArgumentException.class,
-            () -> DigestCodec.decode(withChecksum(new byte[] {1, 2, 'a', (byte) 0xFF, (byte) 0xFF, 0x03})));
+            () -> DigestCodec.decode(withChecksum(new byte[] {2, 2, 'a', (byte) 0xFF, (byte) 0xFF, 0x03})));
         // An unknown format version.
         byte[] ok = body(DigestCodec.encode(new Digest("ab", List.of())));
-        ok[0] = 2;
+        ok[0] = 1;
         assertThrows(IllegalArgumentException.class, () -> DigestCodec.decode(withChecksum(ok)));
         // An overlong varint (count 0 written in two bytes).
         assertThrows(IllegalArgumentException.class,
-            () -> DigestCodec.decode(withChecksum(new byte[] {1, 2, 'a', (byte) 0x80, 0x00})));
+            () -> DigestCodec.decode(withChecksum(new byte[] {2, 2, 'a', (byte) 0x80, 0x00})));
         // A string longer than the limit cannot be encoded.
         String longRack = "r".repeat(DigestCodec.MAX_STRING_BYTES + 1);
         NodeInfo n = new NodeInfo(new Member("ab", 1, longRack, "dc"), new NodeAddress("h", 1, 2));
@@ -138,9 +138,22 @@ class DigestCodecTest {
             () -> DigestCodec.encode(new Digest("ab", List.of(new MemberState(n, 1, 1, MemberStatus.UP)))));
         // The smallest digest: version, a 2-byte id, count 0, checksum.
         byte[] empty = DigestCodec.encode(new Digest("x", List.of()));
-        assertArrayEquals(new byte[] {1, 2, 'x', 0}, Arrays.copyOf(empty, 4));
+        assertArrayEquals(new byte[] {2, 2, 'x', 0, 0}, Arrays.copyOf(empty, 5));
         assertEquals("x", DigestCodec.decode(empty).senderId());
-        assertEquals(8, empty.length);
+        assertEquals(9, empty.length);
+    }
+
+    @Test
+    void ringStatusesAndDepartedMembersRoundTrip() {
+        NodeInfo n = new NodeInfo(new Member("ab", 2, "r1", "dc2"), new NodeAddress("h", 1, 2));
+        for (io.ringkv.cluster.membership.RingStatus ring : io.ringkv.cluster.membership.RingStatus.values()) {
+            Digest d = new Digest("ab", List.of(new MemberState(n, 5, 6, MemberStatus.SUSPECT, ring, 1_700_000_000_123L)),
+                java.util.Set.of("0123abcd", "gone-node"));
+            assertEquals(d, DigestCodec.decode(DigestCodec.encode(d)));
+        }
+        // A departed count larger than the bytes left is refused before allocating.
+        assertThrows(IllegalArgumentException.class,
+            () -> DigestCodec.decode(withChecksum(new byte[] {2, 2, 'a', 0, (byte) 0xFF, 0x7F})));
     }
 
     private static byte[] body(byte[] encoded) {

@@ -11,6 +11,7 @@ import io.ringkv.cluster.membership.Membership;
 import io.ringkv.cluster.membership.NodeAddress;
 import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.membership.NodesFile;
+import io.ringkv.cluster.membership.RingStatus;
 import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.node.Messages;
 import io.ringkv.cluster.node.ReplicaService;
@@ -69,6 +70,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private final io.ringkv.cluster.handoff.HintStore hints;
     private final io.ringkv.cluster.handoff.HintReplayer replayer;
     private ScheduledFuture<?> hintRounds;
+    private ScheduledFuture<?> progressRounds;
     private volatile ScheduledExecutorService scheduler;
     private volatile InternodeTransport transport;
     private ScheduledFuture<?> discovery;
@@ -77,6 +79,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService antiEntropyPasses;
     private java.util.concurrent.ExecutorService antiEntropyAnswers;
     private long lastRefresh;
+    /** Joins, leaves and re-replication (docs/elasticity.md), on their own thread. */
+    private final RingChanges ringChanges;
+    private java.util.concurrent.ScheduledExecutorService ringChangeThread;
+    private java.util.concurrent.ExecutorService streamAnswers;
+    private static final int STREAM_PARALLELISM = 4;
+    private static final long STREAM_TIMEOUT_MILLIS = 30_000;
 
     public ClusterNode(ServerConfig config, Engine engine, Clock clock, ServerLog log) {
         this.config = config;
@@ -101,33 +109,42 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
                 }
             }
         }
+        // A new node whose address is among its seeds founds the cluster with the other seeds
+        // and starts in the ring; any other new node waits to join (docs/elasticity.md).
+        RingStatus selfRing = saved != null ? saved.selfRing()
+            : Membership.isFounder(self.address(), seeds) ? RingStatus.NORMAL : RingStatus.WAITING;
+        long selfRingVersion = saved != null ? saved.selfRingVersion() : 0;
         this.membership = new Membership(self, seeds, config.intValue("vnodes"), config.intValue("replication-factor"),
-            saved == null ? List.of() : saved.members());
+            selfRing, selfRingVersion, saved == null ? List.of() : saved.entries(),
+            saved == null ? List.of() : saved.departed());
         if (saved == null) {
             // The id fixes this node's ring tokens: a node that lost it would come back as
             // another node, owning other slots than the data it holds. So a new id must be on
             // disk before the node serves anything.
             try {
-                nodesFile.save(id, membership.peers());
+                nodesFile.save(id, selfRing, selfRingVersion, List.of(), List.of());
             } catch (IOException e) {
                 throw new IllegalStateException("Can't save the cluster state: " + e.getMessage(), e);
             }
         }
         this.replicas = new ReplicaStore(engine, id, clock, () -> config.intValue("vclock-max-entries"),
             () -> config.intValue("max-siblings"), log::warning,
-            // Membership is static: no node ever leaves the ring for good yet (issue 6), so no
-            // clock entry is ever safe to prune.
-            node -> false);
+            // A departed member never writes again under its id (it would come back as a new
+            // node), so its clock entries are the only ones safe to prune.
+            nodeId -> membership.isDeparted(nodeId));
         replicas.rebuildIndexes();
         long interval = config.longValue("gossip-interval");
         GossipConfig defaults = GossipConfig.defaults();
-        this.gossip = new GossipState(self, clock.millis(), new GossipConfig(interval, defaults.fanout(),
+        this.gossip = new GossipState(self, clock.millis(), selfRing, selfRingVersion, new GossipConfig(interval, defaults.fanout(),
             defaults.phiThreshold(), defaults.windowSize(), defaults.minStdDeviationMillis(),
             defaults.acceptablePauseMillis(), defaults.maxSampleMillis(), defaults.confirmingSources(),
             Math.max(defaults.reportTtlMillis(), 30 * interval)));
         this.clock = clock;
-        for (NodeInfo peer : membership.peers()) {
-            gossip.introduce(peer, clock.millis());
+        for (String gone : membership.departed()) {
+            gossip.depart(gone);
+        }
+        for (Membership.Entry peer : membership.peers()) {
+            gossip.introduce(peer.node(), peer.ring(), peer.ringVersion(), clock.millis());
         }
         // Hinted handoff (docs/cluster.md): writes a replica missed are kept here for it.
         try {
@@ -150,6 +167,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             (node, type, payload, timeout) -> aeClient.request(node, type, payload, 0, timeout),
             ANTI_ENTROPY_SLOTS_PER_PASS, ANTI_ENTROPY_KEYS_PER_PASS);
         this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());
+        TransportReplicaClient streamClient = new TransportReplicaClient(this::linkedTransport);
+        this.ringChanges = new RingChanges(new RingNode(), new io.ringkv.cluster.stream.StreamCopier(replicas,
+            (node, type, payload, timeout) -> streamClient.request(node, type, payload, 0, timeout), STREAM_PARALLELISM,
+            STREAM_TIMEOUT_MILLIS), log::notice, log::warning);
         log.notice("Cluster node " + id + " at " + self.address() + ", " + seeds.size() + " seed(s), N="
             + config.intValue("replication-factor"));
     }
@@ -248,9 +269,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     /** Binds the cluster port on the server's event loops and starts meeting the seeds. */
     public void start(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
                       Class<? extends Channel> channel, ScheduledExecutorService scheduler) throws InterruptedException {
+        streamAnswers = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("stream-answers").factory());
         InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
-            serverChannel, channel, isolating(antiEntropyService(new ReplicaService(replicas, this::introduced,
-                this::gossipReceived, this::hintReceived))));
+            serverChannel, channel, isolating(new io.ringkv.cluster.stream.StreamService(replicas,
+                antiEntropyService(new ReplicaService(replicas, this::introduced, this::gossipReceived, this::hintReceived)),
+                streamAnswers)));
         NodeAddress self = membership.self().address();
         try {
             t.bind(new InetSocketAddress(bindHost(config), self.clusterPort()));
@@ -265,6 +289,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         gossipRounds = scheduler.scheduleWithFixedDelay(this::gossipRound, interval, interval, TimeUnit.MILLISECONDS);
         this.scheduler = scheduler;
         hintRounds = scheduler.scheduleWithFixedDelay(this::hintRound, 1000, 1000, TimeUnit.MILLISECONDS);
+        progressRounds = scheduler.scheduleWithFixedDelay(this::logStreamProgress, 1000, 1000, TimeUnit.MILLISECONDS);
+        ringChangeThread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("ring-changes").factory());
+        ringChangeThread.scheduleWithFixedDelay(this::ringChangeStep, RING_STEP_MILLIS, RING_STEP_MILLIS,
+            TimeUnit.MILLISECONDS);
         long aeSeconds = config.longValue("anti-entropy-interval");
         if (aeSeconds > 0) {
             antiEntropyPasses = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -315,16 +344,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
      * seed is logged once: it most likely has a different seed list.
      */
     private NodeInfo introduced(NodeInfo node) {
-        if (!membership.isMember(node) && membership.seeds().stream().noneMatch(
-                s -> s.host().equals(node.address().host()) && s.port() == node.address().port())
-                && strangers.add(node.id())) {
-            log.warning("Node " + node.id() + " at " + node.address() + " introduced itself but is not in"
-                + " cluster-seeds; it is not taken into the ring (every node needs the same seed list)");
-        }
         return membership.self();
     }
-
-    private final java.util.Set<String> strangers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private void discover() {
         InternodeTransport t = linkedTransport();
@@ -336,28 +357,29 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (refresh) {
             lastRefresh = now;
         }
-        byte[] hello = Messages.node(membership.self());
+        // A seed is met by gossiping with it: its answer is its whole view of the cluster.
+        byte[] hello;
+        synchronized (gossip) {
+            hello = io.ringkv.cluster.gossip.DigestCodec.encode(gossip.digest());
+        }
         for (NodeAddress seed : membership.seeds()) {
             if (membership.knows(seed) && !refresh) {
                 continue;
             }
-            t.request(new InetSocketAddress(seed.host(), seed.clusterPort()), Messages.IDENTIFY, hello, 1000, 0)
+            t.request(new InetSocketAddress(seed.host(), seed.clusterPort()), Messages.GOSSIP, hello, 1000, 0)
                 .whenComplete((reply, error) -> {
                     if (error != null) {
                         return;
                     }
-                    NodeInfo node;
-                    try {
-                        node = Messages.node(reply);
-                    } catch (RuntimeException e) {
-                        log.warning("Seed " + seed + " answered with a malformed identity: " + e.getMessage());
-                        return;
-                    }
-                    if (membership.learnFromSeed(seed, node)) {
-                        if (!node.address().host().equals(seed.host()) || node.address().port() != seed.port()) {
+                    io.ringkv.cluster.gossip.Digest digest = applyGossip(reply);
+                    if (digest != null && membership.seedAnswered(seed, digest.senderId())) {
+                        NodeInfo node = membership.topology().node(digest.senderId());
+                        Topology topo = membership.topology();
+                        log.notice("Met seed " + seed + " (node " + digest.senderId() + "); " + topo.nodes().size()
+                            + " node(s) in the ring" + (topo.complete() ? ", the cluster is complete" : ""));
+                        if (node != null && (!node.address().host().equals(seed.host()) || node.address().port() != seed.port())) {
                             log.notice("Seed " + seed + " announces itself as " + node.address());
                         }
-                        membershipChanged(node);
                     }
                 });
         }
@@ -381,6 +403,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             List<NodeInfo> peers;
             synchronized (gossip) {
                 logChanges(gossip.tick(clock.millis()));
+                syncMembership();
                 digest = io.ringkv.cluster.gossip.DigestCodec.encode(gossip.digest());
                 peers = gossip.peersToGossipTo(gossipRandom);
             }
@@ -406,17 +429,72 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
     }
 
-    private void applyGossip(byte[] bytes) {
+    /** Merges a digest into the gossip state and the membership; returns it, or null if malformed. */
+    private io.ringkv.cluster.gossip.Digest applyGossip(byte[] bytes) {
         io.ringkv.cluster.gossip.Digest digest;
         try {
             digest = io.ringkv.cluster.gossip.DigestCodec.decode(bytes);
         } catch (IllegalArgumentException e) {
             log.warning("Ignoring a malformed gossip digest: " + e.getMessage());
-            return;
+            return null;
         }
         synchronized (gossip) {
             logChanges(gossip.apply(digest, clock.millis()));
+            syncMembership();
         }
+        return digest;
+    }
+
+    /*
+     * Hands gossip's view to the membership, under the gossip lock: a digest this node sends
+     * after that shows a member's ring status only once this node's own topology applies it,
+     * which is what the barrier of a ring change relies on (RingChanges).
+     */
+    private void syncMembership() {
+        List<Membership.Entry> entries = new ArrayList<>();
+        for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
+            entries.add(new Membership.Entry(m.node(), m.ring(), m.ringVersion()));
+        }
+        Topology before = membership.topology();
+        if (membership.update(entries, gossip.departed())) {
+            Topology after = membership.topology();
+            // Logging, saving and planning happen off the gossip lock (the request path takes it).
+            ScheduledExecutorService s = scheduler;
+            if (s != null) {
+                s.execute(() -> topologyChanged(before, after));
+            } else {
+                topologyChanged(before, after);
+            }
+        }
+    }
+
+    private void topologyChanged(Topology before, Topology after) {
+        for (NodeInfo n : after.nodes()) {
+            RingStatus was = before.status(n.id());
+            RingStatus now = after.status(n.id());
+            if (was != now && !n.id().equals(after.selfId())) {
+                log.notice("Node " + n.id() + " at " + n.address() + " is " + (was == null ? "" : "now ") + now.label()
+                    + " in the ring");
+            }
+        }
+        List<NodeInfo> forgotten = new ArrayList<>();
+        for (NodeInfo n : before.nodes()) {
+            if (after.node(n.id()) == null && membership.isDeparted(n.id())) {
+                log.notice("Node " + n.id() + " at " + n.address() + " has departed from the cluster");
+                if (before.status(n.id()).inReadRing()) {
+                    forgotten.add(n);
+                }
+            }
+        }
+        if (!forgotten.isEmpty() && after.complete()) {
+            // Its copies are gone: the nodes that now hold its slots read every survivor.
+            String self = after.selfId();
+            List<io.ringkv.cluster.stream.StreamPlan.Transfer> mine = io.ringkv.cluster.stream.StreamPlan.forgotten(
+                before::replicas, after::replicas, this::live, self).stream()
+                .filter(tr -> tr.target().id().equals(self)).toList();
+            ringChanges.reReplicate(mine);
+        }
+        saveMembers();
     }
 
     private void logChanges(List<io.ringkv.cluster.gossip.StatusChange> changes) {
@@ -476,21 +554,169 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         return counts;
     }
 
-    private void membershipChanged(NodeInfo node) {
-        synchronized (gossip) {
-            gossip.introduce(node, clock.millis());
-        }
-        Topology t = membership.topology();
-        log.notice("Met node " + node.id() + " at " + node.address() + "; " + t.nodes().size() + " node(s) known"
-            + (t.complete() ? ", the cluster is complete" : ""));
-        saveMembers();
-    }
-
     private synchronized void saveMembers() {
         try {
-            nodesFile.save(membership.self().id(), membership.peers());
+            nodesFile.save(membership.self().id(), membership.selfRing(), membership.selfRingVersion(),
+                membership.peers(), membership.departed());
         } catch (IOException e) {
             log.warning("Could not save the cluster state: " + e.getMessage());
+        }
+    }
+
+    // ---- ring changes (docs/elasticity.md) -----------------------------------------------------
+
+    private static final long RING_STEP_MILLIS = 250;
+    private static final long PROGRESS_LOG_MILLIS = 5000;
+    private long lastProgressLog;
+
+    private void ringChangeStep() {
+        try {
+            ringChanges.step();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warning("ring change step failed: " + e);
+        }
+    }
+
+    /** Logs streaming progress every few seconds while it runs (from the scheduler). */
+    private void logStreamProgress() {
+        if (!ringChanges.streaming()) {
+            return;
+        }
+        long now = System.nanoTime() / 1_000_000;
+        if (now - lastProgressLog < PROGRESS_LOG_MILLIS) {
+            return;
+        }
+        lastProgressLog = now;
+        io.ringkv.cluster.stream.StreamCopier c = ringChanges.copier();
+        log.notice("Streaming (" + ringChanges.phase() + "): " + c.slotsDone() + " of " + c.slotsTotal()
+            + " transfers done, " + c.bytesDone() + " bytes done, about " + c.bytesLeft() + " left");
+    }
+
+    public RingChanges ringChanges() {
+        return ringChanges;
+    }
+
+    /** True unless failure detection holds the member down; this node is always live. */
+    private boolean live(String nodeId) {
+        return nodeId.equals(membership.self().id()) || !isDown(nodeId);
+    }
+
+    @Override
+    public RingStatus ringStatus() {
+        return membership.selfRing();
+    }
+
+    @Override
+    public String leave() {
+        return ringChanges.requestLeave();
+    }
+
+    @Override
+    public String forget(String nodeId) {
+        if (nodeId.equals(membership.self().id())) {
+            return "I tried hard but I can't forget myself...";
+        }
+        synchronized (gossip) {
+            if (gossip.member(nodeId).isEmpty()) {
+                return "Unknown node " + nodeId;
+            }
+            if (gossip.status(nodeId).orElse(io.ringkv.cluster.gossip.MemberStatus.UP)
+                    != io.ringkv.cluster.gossip.MemberStatus.DOWN) {
+                return "Node " + nodeId + " is not marked as failing: a live node leaves with CLUSTER LEAVE";
+            }
+            gossip.depart(nodeId);
+            syncMembership();
+        }
+        log.warning("Forgetting node " + nodeId + " (CLUSTER FORGET): its slots are re-replicated from the survivors");
+        return null;
+    }
+
+    /** Ready for traffic (the readiness probe): in the ring for reads, with a complete topology. */
+    @Override
+    public boolean ready() {
+        Topology t = membership.topology();
+        RingStatus s = membership.selfRing();
+        return t.complete() && (s == RingStatus.NORMAL || s == RingStatus.JOINED);
+    }
+
+    /** The driver's view of this node. */
+    private final class RingNode implements RingChanges.Node {
+        @Override
+        public Topology topology() {
+            return membership.topology();
+        }
+
+        @Override
+        public RingStatus selfRing() {
+            return membership.selfRing();
+        }
+
+        @Override
+        public void announce(RingStatus status) {
+            synchronized (gossip) {
+                gossip.setRing(status, clock.millis());
+                syncMembership();
+            }
+        }
+
+        @Override
+        public boolean echoedByAll() {
+            synchronized (gossip) {
+                long version = gossip.ringVersion();
+                for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
+                    if (m.id().equals(gossip.selfId()) || m.ring() == RingStatus.LEFT
+                            || gossip.status(m.id()).orElse(io.ringkv.cluster.gossip.MemberStatus.UP)
+                            == io.ringkv.cluster.gossip.MemberStatus.DOWN) {
+                        continue;
+                    }
+                    if (gossip.ringVersionSeenBy(m.id()) < version) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+
+        @Override
+        public java.util.Optional<String> earlierChange() {
+            synchronized (gossip) {
+                long mine = gossip.ringVersion();
+                String self = gossip.selfId();
+                for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
+                    if (!m.id().equals(self) && m.ring().changing() && (m.ringVersion() < mine
+                            || m.ringVersion() == mine && m.id().compareTo(self) < 0)) {
+                        return java.util.Optional.of("node " + m.id() + " at " + m.node().address() + " is "
+                            + m.ring().label());
+                    }
+                }
+                return java.util.Optional.empty();
+            }
+        }
+
+        @Override
+        public boolean otherChangeInProgress() {
+            synchronized (gossip) {
+                for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
+                    if (!m.id().equals(gossip.selfId()) && m.ring().changing()) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+
+        @Override
+        public boolean live(String nodeId) {
+            return ClusterNode.this.live(nodeId);
+        }
+
+        @Override
+        public void departSelf() {
+            synchronized (gossip) {
+                gossip.depart(gossip.selfId());
+            }
         }
     }
 
@@ -569,6 +795,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         if (hintRounds != null) {
             hintRounds.cancel(false);
+        }
+        if (ringChangeThread != null) {
+            ringChangeThread.shutdownNow();
+        }
+        if (streamAnswers != null) {
+            streamAnswers.shutdownNow();
         }
         InternodeTransport t = transport;
         if (t != null) {

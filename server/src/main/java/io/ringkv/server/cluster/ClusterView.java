@@ -25,6 +25,26 @@ public interface ClusterView {
         return "";
     }
 
+    /** This node's place in the ring. */
+    default io.ringkv.cluster.membership.RingStatus ringStatus() {
+        return io.ringkv.cluster.membership.RingStatus.NORMAL;
+    }
+
+    /** CLUSTER LEAVE: starts decommissioning this node; an error text, or null once under way. */
+    default String leave() {
+        return "CLUSTER LEAVE is not supported here";
+    }
+
+    /** CLUSTER FORGET: removes a failed member for good; an error text, or null when done. */
+    default String forget(String nodeId) {
+        return "CLUSTER FORGET is not supported here";
+    }
+
+    /** Ready to take traffic (readiness probes): in the ring for reads, topology complete. */
+    default boolean ready() {
+        return topology().complete();
+    }
+
     /** The number of nodes this node has a working link to, itself excluded (INFO cluster_connections). */
     default int connectedPeers() {
         int n = 0;

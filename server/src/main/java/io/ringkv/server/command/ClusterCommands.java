@@ -58,12 +58,16 @@ final class ClusterCommands {
     private static final String[] HELP = {
         "COUNTKEYSINSLOT <slot>",
         "    Return the number of keys in <slot>.",
+        "FORGET <node-id>",
+        "    Remove a node from the cluster.",
         "GETKEYSINSLOT <slot> <count>",
         "    Return key names stored by current node in a slot.",
         "INFO",
         "    Return information about the cluster.",
         "KEYSLOT <key>",
         "    Return the hash slot for <key>.",
+        "LEAVE",
+        "    Decommission this node: hand its slots to their new owners, then leave the ring.",
         "MYID",
         "    Return the node id.",
         "MYSHARDID",
@@ -90,6 +94,9 @@ final class ClusterCommands {
                 .subcommands(
                     sub("countkeysinslot", 3, "3.0.0", "Returns the number of keys in a hash slot.", "O(1)",
                         ClusterCommands::countKeysInSlot),
+                    command("cluster|forget", 3).flags("admin", "stale", "no-async-loading").group(GROUP)
+                        .since("3.0.0").summary("Removes a node from the nodes table.").complexity("O(1)")
+                        .handler(ClusterCommands::forget),
                     sub("getkeysinslot", 4, "3.0.0", "Returns the key names in a hash slot.",
                         "O(N) where N is the number of requested keys", ClusterCommands::getKeysInSlot),
                     command("cluster|help", 2).flags("loading", "stale").acl("@slow").group(GROUP).since("5.0.0")
@@ -100,6 +107,11 @@ final class ClusterCommands {
                     sub("keyslot", 3, "3.0.0", "Returns the hash slot for a key.",
                         "O(N) where N is the number of bytes in the key",
                         r -> r.reply().integer(Slots.slot(r.arg(2)))),
+                    // ringkv's own: decommissioning, with no counterpart in Redis Cluster.
+                    command("cluster|leave", 2).flags("admin", "stale").group(GROUP).since("0.1.0")
+                        .summary("Decommissions this node: streams its slots to their new owners, then leaves the ring.")
+                        .complexity("O(N) where N is the number of keys this node holds")
+                        .handler(ClusterCommands::leave),
                     sub("myid", 2, "3.0.0", "Returns the ID of a node.", "O(1)",
                         r -> r.reply().bulk(view(r).topology().selfId())),
                     // Each node is its own shard (see CLUSTER SHARDS), named by its node id.
@@ -163,6 +175,29 @@ final class ClusterCommands {
             throw new CommandError(DISABLED);
         }
         return view;
+    }
+
+    /*
+     * Removes a failed member for good. Unlike Redis's, which only hides a node for a minute
+     * from this node's table, ringkv's is cluster-wide and final: the id is gossiped as departed
+     * and the survivors re-replicate its slots. So it refuses a member that is not marked as
+     * failing: a live node leaves with CLUSTER LEAVE, which hands its data over first.
+     */
+    private static void forget(Request r) {
+        String error = view(r).forget(r.string(2));
+        if (error != null) {
+            throw new CommandError("ERR " + error);
+        }
+        r.reply().ok();
+    }
+
+    /** Starts the decommission; INFO's cluster_ring_status follows it to "left". */
+    private static void leave(Request r) {
+        String error = view(r).leave();
+        if (error != null) {
+            throw new CommandError("ERR " + error);
+        }
+        r.reply().ok();
     }
 
     private static void ok(Request r) {

@@ -264,6 +264,17 @@ public final class ServerInfo {
             r.field("cluster_antientropy_rounds", ae.rounds())
                 .field("cluster_antientropy_bytes", ae.bytes())
                 .field("cluster_antientropy_keys_repaired", ae.keysRepaired());
+            io.ringkv.server.cluster.RingChanges changes = node.ringChanges();
+            io.ringkv.cluster.stream.StreamCopier copier = changes.copier();
+            r.field("cluster_ring_status", node.ringStatus().label())
+                .field("cluster_ring_changing", topology.changing() ? 1 : 0)
+                .field("cluster_stream_in_progress", changes.streaming() ? 1 : 0)
+                .field("cluster_stream_slots_done", copier.slotsDone())
+                .field("cluster_stream_slots_left", copier.slotsTotal() - copier.slotsDone())
+                .field("cluster_stream_bytes_done", copier.bytesDone())
+                .field("cluster_stream_bytes_left", copier.bytesLeft())
+                .field("cluster_stream_keys_total", copier.keysStreamed())
+                .field("cluster_stream_bytes_total", copier.bytesStreamed());
             r.field("cluster_hints_pending", node.hintsPending())
                 .field("cluster_hints_replayed", node.hintsReplayed())
                 .field("cluster_hints_dropped", node.hintsDropped());

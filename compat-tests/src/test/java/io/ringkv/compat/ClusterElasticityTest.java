@@ -1,0 +1,195 @@
+package io.ringkv.compat;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.cluster.ring.Slots;
+import io.ringkv.compat.history.HistoryChecker;
+import io.ringkv.compat.history.HistoryReport;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * Elasticity on real processes (docs/elasticity.md): a 3-node cluster grows to 5 and shrinks
+ * back to 3 while clients read and write, with nobody rebalancing anything by hand. The history
+ * checker finds no acknowledged write lost and no read going back in time, no request fails for
+ * lack of a quorum, and the data streamed stays within 1.3x the ideal: the keys of each slot
+ * times the number of replicas that gain it.
+ */
+class ClusterElasticityTest {
+
+    private static final int PRELOADED = 20_000;
+    private static final int HISTORY_KEYS = 100;
+
+    @Test
+    void growFromThreeToFiveAndShrinkBackUnderLoad() throws Exception {
+        try (LocalCluster cluster = LocalCluster.startWithSpares(3, 2, "--gossip-interval", "200",
+                "--anti-entropy-interval", "0", "--replication-factor", "3")) {
+            int[] slotKeys = preload(cluster);
+            long idealKeys = 0;
+            long streamedKeys = 0;
+            List<String> steps = new ArrayList<>();
+            HistoryLoad load = new HistoryLoad(cluster, 6, HISTORY_KEYS);
+            try {
+                // By then every history key has been written (2000 operations over 100 keys):
+                // they count in the slots' keys like the preloaded ones.
+                load.awaitMoreOperations(2000);
+                for (int i = 0; i < HISTORY_KEYS; i++) {
+                    slotKeys[Slots.slot(("key" + i).getBytes(StandardCharsets.UTF_8))]++;
+                }
+                for (int spare = 3; spare < 5; spare++) {
+                    Set<String>[] before = placement(cluster, 0);
+                    cluster.startNode(spare);
+                    int joiner = spare;
+                    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> ringStatus(cluster, joiner).equals("normal") && settled(cluster));
+                    Set<String>[] after = placement(cluster, 0);
+                    long ideal = ideal(before, after, slotKeys);
+                    long streamed = info(cluster, joiner, "cluster_stream_keys_total");
+                    idealKeys += ideal;
+                    streamedKeys += streamed;
+                    steps.add("join of node " + joiner + ": " + streamed + " keys streamed, ideal " + ideal);
+                    load.awaitMoreOperations(300);
+                }
+                for (int leaver = 4; leaver >= 3; leaver--) {
+                    Set<String>[] before = placement(cluster, 0);
+                    long streamedBefore = info(cluster, leaver, "cluster_stream_keys_total");
+                    try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(leaver), 10_000)) {
+                        assertEquals("OK", jedis.sendCommand(() -> "CLUSTER".getBytes(), "LEAVE") instanceof byte[] b
+                            ? new String(b) : "?");
+                    }
+                    int node = leaver;
+                    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> ringStatus(cluster, node).equals("left") && settled(cluster));
+                    long streamed = info(cluster, leaver, "cluster_stream_keys_total") - streamedBefore;
+                    cluster.node(leaver).close();
+                    Set<String>[] after = placement(cluster, 0);
+                    long ideal = ideal(before, after, slotKeys);
+                    idealKeys += ideal;
+                    streamedKeys += streamed;
+                    steps.add("leave of node " + leaver + ": " + streamed + " keys streamed, ideal " + ideal);
+                    load.awaitMoreOperations(300);
+                }
+            } finally {
+                load.close();
+            }
+            HistoryReport report = HistoryChecker.check(load.history, load.finalValues(0));
+            double ratio = (double) streamedKeys / idealKeys;
+            String summary = String.format("ClusterElasticityTest: 3 -> 5 -> 3 nodes; %d operations, %d acknowledged"
+                    + " writes, lost %d, stale reads %d, quorum failures %d, refusals by a left node %d; streamed %d keys"
+                    + " against an ideal %d (%.3fx)%n  %s", report.operations(), report.acknowledgedWrites(),
+                report.lostWrites().size(), report.staleReads().size(), load.unavailable.get(),
+                load.leftNodeRefusals.get(), streamedKeys, idealKeys, ratio, String.join("\n  ", steps));
+            System.out.println(summary);
+            assertTrue(report.valid(), summary + "\n" + report);
+            assertEquals(0, load.unavailable.get(), summary);
+            assertTrue(load.unexpected.isEmpty(), load.unexpected.toString());
+            assertTrue(ratio <= 1.3 && ratio >= 0.95, summary);
+            // Every preloaded key is still there, through a founder, at quorum.
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(1), 10_000)) {
+                Pipeline p = jedis.pipelined();
+                List<Response<String>> values = new ArrayList<>();
+                for (int i = HISTORY_KEYS; i < PRELOADED; i++) {
+                    values.add(p.get("key" + i));
+                }
+                p.sync();
+                for (int i = HISTORY_KEYS; i < PRELOADED; i++) {
+                    assertEquals("v" + i, values.get(i - HISTORY_KEYS).get(), "key" + i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the keys past the history's (the history knows only values it wrote itself);
+     * returns the number of keys per slot.
+     */
+    private static int[] preload(LocalCluster cluster) {
+        int[] perSlot = new int[Slots.COUNT];
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0), 10_000)) {
+            Pipeline p = jedis.pipelined();
+            for (int i = HISTORY_KEYS; i < PRELOADED; i++) {
+                String key = "key" + i;
+                p.set(key, "v" + i);
+                perSlot[Slots.slot(key.getBytes(StandardCharsets.UTF_8))]++;
+            }
+            p.sync();
+        }
+        return perSlot;
+    }
+
+    /** The ideal data moved by a change: every slot's keys, once per replica that gains the slot. */
+    private static long ideal(Set<String>[] before, Set<String>[] after, int[] slotKeys) {
+        long keys = 0;
+        for (int s = 0; s < Slots.COUNT; s++) {
+            for (String id : after[s]) {
+                if (!before[s].contains(id)) {
+                    keys += slotKeys[s];
+                }
+            }
+        }
+        return keys;
+    }
+
+    /** Every slot's replica ids as CLUSTER SLOTS on node {@code via} lists them. */
+    @SuppressWarnings("unchecked")
+    private static Set<String>[] placement(LocalCluster cluster, int via) {
+        Set<String>[] out = new Set[Slots.COUNT];
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(via), 10_000)) {
+            for (Object range : jedis.clusterSlots()) {
+                List<Object> r = (List<Object>) range;
+                int start = ((Long) r.get(0)).intValue();
+                int end = ((Long) r.get(1)).intValue();
+                Set<String> ids = new HashSet<>();
+                for (int i = 2; i < r.size(); i++) {
+                    ids.add(new String((byte[]) ((List<Object>) r.get(i)).get(2), StandardCharsets.UTF_8));
+                }
+                for (int s = start; s <= end; s++) {
+                    out[s] = ids;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** True when no running node in the ring sees a change in progress. */
+    private static boolean settled(LocalCluster cluster) {
+        for (int i = 0; i < cluster.size(); i++) {
+            if (cluster.running(i) && !ringStatus(cluster, i).equals("left") && info(cluster, i, "cluster_ring_changing") != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String ringStatus(LocalCluster cluster, int i) {
+        return infoField(cluster, i, "cluster_ring_status");
+    }
+
+    private static long info(LocalCluster cluster, int i, String field) {
+        String v = infoField(cluster, i, field);
+        return v.isEmpty() ? -1 : Long.parseLong(v);
+    }
+
+    private static String infoField(LocalCluster cluster, int i, String field) {
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(i), 10_000)) {
+            for (String line : jedis.info("cluster").split("\r\n")) {
+                if (line.startsWith(field + ":")) {
+                    return line.substring(field.length() + 1);
+                }
+            }
+            return "";
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+}
