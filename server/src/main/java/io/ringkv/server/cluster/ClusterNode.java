@@ -96,6 +96,14 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Can't read the cluster state: " + e.getMessage(), e);
         }
+        // A node that left the cluster handed all its data over: started again (a Kubernetes
+        // pod scaled back up on the same volume, say), it comes back as a new, empty node that
+        // joins, rather than as a member that is out of the ring for good.
+        boolean leftBefore = saved != null && saved.selfRing() == RingStatus.LEFT;
+        if (leftBefore) {
+            log.notice("This node left the cluster (as " + saved.selfId() + "); it starts again as a new node and joins");
+            saved = null;
+        }
         String id = saved == null ? NodesFile.newId(new SecureRandom()) : saved.selfId();
         NodeInfo self = new NodeInfo(new Member(id, config.intValue("weight"), config.get("rack"), config.get("datacenter")),
             new NodeAddress(announceHost(config), config.port(), clusterPort(config)));
@@ -112,7 +120,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         // A new node whose address is among its seeds founds the cluster with the other seeds
         // and starts in the ring; any other new node waits to join (docs/elasticity.md).
         RingStatus selfRing = saved != null ? saved.selfRing()
-            : Membership.isFounder(self.address(), seeds) ? RingStatus.NORMAL : RingStatus.WAITING;
+            : !leftBefore && Membership.isFounder(self.address(), seeds) ? RingStatus.NORMAL : RingStatus.WAITING;
         long selfRingVersion = saved != null ? saved.selfRingVersion() : 0;
         this.membership = new Membership(self, seeds, config.intValue("vnodes"), config.intValue("replication-factor"),
             selfRing, selfRingVersion, saved == null ? List.of() : saved.entries(),
@@ -132,6 +140,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             // A departed member never writes again under its id (it would come back as a new
             // node), so its clock entries are the only ones safe to prune.
             nodeId -> membership.isDeparted(nodeId));
+        if (leftBefore) {
+            replicas.clear();
+        }
         replicas.rebuildIndexes();
         long interval = config.longValue("gossip-interval");
         GossipConfig defaults = GossipConfig.defaults();
