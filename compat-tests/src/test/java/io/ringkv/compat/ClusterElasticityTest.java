@@ -110,6 +110,41 @@ class ClusterElasticityTest {
     }
 
     /**
+     * Heterogeneous nodes: with one replica per key, each node holds the share of the keys its
+     * weight gives it (weights 1, 1, 1 and 2: a fifth each, and two fifths).
+     */
+    @Test
+    void aNodesShareOfTheDataFollowsItsWeight() throws Exception {
+        try (LocalCluster cluster = LocalCluster.startWithSpares(3, 1, "--gossip-interval", "200",
+                "--replication-factor", "1")) {
+            cluster.nodeOptions(3, "--weight", "2");
+            cluster.startNode(3);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ringStatus(cluster, 3).equals("normal") && settled(cluster));
+            int keys = 20_000;
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0), 10_000)) {
+                Pipeline p = jedis.pipelined();
+                for (int i = 0; i < keys; i++) {
+                    p.set("w" + i, "v");
+                }
+                p.sync();
+            }
+            StringBuilder shares = new StringBuilder("ClusterElasticityTest: shares of " + keys + " keys by weight:");
+            for (int i = 0; i < 4; i++) {
+                long held;
+                try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(i), 10_000)) {
+                    held = jedis.dbSize();
+                }
+                double share = (double) held / keys;
+                double expected = i == 3 ? 0.4 : 0.2;
+                shares.append(String.format(" node %d (weight %d) %.3f;", i, i == 3 ? 2 : 1, share));
+                assertTrue(Math.abs(share - expected) <= expected * 0.15, shares.toString());
+            }
+            System.out.println(shares);
+        }
+    }
+
+    /**
      * Writes the keys past the history's (the history knows only values it wrote itself);
      * returns the number of keys per slot.
      */

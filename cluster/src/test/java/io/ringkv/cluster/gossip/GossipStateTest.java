@@ -286,4 +286,47 @@ class GossipStateTest {
         assertThrows(IllegalArgumentException.class, () -> state(B, -1, 0, MemberStatus.UP));
         assertThrows(IllegalArgumentException.class, () -> GossipConfig.defaults().withFanout(0));
     }
+
+    @Test
+    void aRingChangeSpreadsWithTheHeartbeatAndIsEchoedBack() {
+        GossipState a = new GossipState(A, 100, CONFIG);
+        GossipState b = new GossipState(B, 100, CONFIG);
+        b.apply(a.digest(), 0);
+        a.apply(b.digest(), 0);
+        long before = a.ringVersionSeenBy("b");
+        long version = a.setRing(io.ringkv.cluster.membership.RingStatus.LEAVING, 1_000);
+        assertEquals(1_000, version);
+        assertTrue(before < version);
+        assertTrue(a.ringVersionSeenBy("b") < version, "b has not seen it yet");
+        // Straight away, without a tick: the heartbeat moved with the status.
+        b.apply(a.digest(), 10);
+        assertEquals(io.ringkv.cluster.membership.RingStatus.LEAVING, b.member("a").orElseThrow().ring());
+        a.apply(b.digest(), 20);
+        assertEquals(version, a.ringVersionSeenBy("b"));
+        // The version always grows, even if the clock does not.
+        assertEquals(version + 1, a.setRing(io.ringkv.cluster.membership.RingStatus.DRAINED, 5));
+    }
+
+    @Test
+    void aDepartedMemberIsDroppedEverywhereAndNeverComesBack() {
+        GossipState a = new GossipState(A, 100, CONFIG);
+        GossipState b = new GossipState(B, 100, CONFIG);
+        GossipState c = new GossipState(C, 100, CONFIG);
+        a.apply(c.digest(), 0);
+        b.apply(c.digest(), 0);
+        b.apply(a.digest(), 0);
+        assertTrue(b.member("c").isPresent());
+        assertTrue(a.depart("c"));
+        assertFalse(a.depart("c"));
+        b.apply(a.digest(), 10);
+        assertTrue(b.member("c").isEmpty());
+        assertTrue(b.departed().contains("c"));
+        // Gossip from the departed member, or about it, changes nothing.
+        c.tick(20);
+        b.apply(c.digest(), 30);
+        assertTrue(b.member("c").isEmpty());
+        b.introduce(C, 40);
+        assertTrue(b.member("c").isEmpty());
+        assertTrue(b.digest().departed().contains("c"));
+    }
 }
