@@ -60,6 +60,11 @@ class ClusterElasticityTest {
                     steps.add("join of node " + joiner + ": " + streamed + " keys streamed, ideal " + ideal);
                     load.awaitMoreOperations(300);
                 }
+                // Cluster-aware clients see the new topology: five masters, each heading slots.
+                try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0), 10_000)) {
+                    String nodes = jedis.clusterNodes();
+                    assertEquals(5, nodes.lines().filter(l -> l.contains("master") && l.split(" ").length > 8).count(), nodes);
+                }
                 for (int leaver = 4; leaver >= 3; leaver--) {
                     Set<String>[] before = placement(cluster, 0);
                     long streamedBefore = info(cluster, leaver, "cluster_stream_keys_total");
@@ -107,6 +112,77 @@ class ClusterElasticityTest {
                 }
             }
         }
+    }
+
+    /**
+     * A node that died is removed for good with CLUSTER FORGET: its id is gone from every
+     * node's view and the survivors re-replicate its slots, so every key is back on N = 3
+     * replicas (here: on each of the three survivors) without any read touching it.
+     */
+    @Test
+    void forgettingADeadNodeReReplicatesItsSlots() throws Exception {
+        try (LocalCluster cluster = LocalCluster.startWithSpares(3, 1, "--gossip-interval", "200",
+                "--anti-entropy-interval", "0", "--replication-factor", "3")) {
+            cluster.startNode(3);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ringStatus(cluster, 3).equals("normal") && settled(cluster));
+            int keys = 10_000;
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0), 10_000)) {
+                jedis.sendCommand(() -> "KV.CONSISTENCY".getBytes(), "WRITE", "ALL");
+                Pipeline p = jedis.pipelined();
+                for (int i = 0; i < keys; i++) {
+                    p.set("f" + i, "v" + i);
+                }
+                p.sync();
+            }
+            String deadId;
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(1), 10_000)) {
+                deadId = jedis.clusterMyId();
+                // Each survivor holds only the slots it shared with the others and the dead node.
+                assertTrue(jedis.dbSize() < keys);
+            }
+            cluster.kill9(1);
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0), 10_000)) {
+                assertRefused(() -> jedis.sendCommand(() -> "CLUSTER".getBytes(), "FORGET", jedis.clusterMyId()),
+                    "ERR I tried hard but I can't forget myself...");
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> jedis.clusterNodes().contains(deadId + " ") && failing(jedis.clusterNodes(), deadId));
+                assertEquals("OK", new String((byte[]) jedis.sendCommand(() -> "CLUSTER".getBytes(), "FORGET", deadId)));
+            }
+            int[] survivors = {0, 2, 3};
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                for (int i : survivors) {
+                    try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(i), 10_000)) {
+                        if (jedis.clusterNodes().contains(deadId) || jedis.dbSize() != keys) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            });
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(3), 10_000)) {
+                jedis.sendCommand(() -> "KV.CONSISTENCY".getBytes(), "READ", "ONE");
+                for (int i = 0; i < keys; i += 97) {
+                    assertEquals("v" + i, jedis.get("f" + i));
+                }
+            }
+        }
+    }
+
+    private static boolean failing(String nodes, String id) {
+        for (String line : nodes.split("\n")) {
+            if (line.startsWith(id + " ")) {
+                return line.split(" ")[2].contains("fail") && !line.split(" ")[2].contains("fail?");
+            }
+        }
+        return false;
+    }
+
+    /** A call answered with exactly this error. */
+    private static void assertRefused(org.junit.jupiter.api.function.Executable call, String message) {
+        redis.clients.jedis.exceptions.JedisDataException e =
+            org.junit.jupiter.api.Assertions.assertThrows(redis.clients.jedis.exceptions.JedisDataException.class, call);
+        assertEquals(message, e.getMessage());
     }
 
     /**

@@ -19,6 +19,25 @@ public final class SlotPages {
     private SlotPages() {
     }
 
+    /**
+     * Pages for the slots asked, in order, until about {@code maxBytes} are in them (at least
+     * one slot answered); the caller asks again for the slots not answered.
+     */
+    public static List<StreamMessages.Page> read(ReplicaStore replicas, List<StreamMessages.SlotCursor> slots,
+                                                 int maxBytes) {
+        List<StreamMessages.Page> pages = new ArrayList<>();
+        long used = 0;
+        for (StreamMessages.SlotCursor c : slots) {
+            if (!pages.isEmpty() && used >= maxBytes) {
+                break;
+            }
+            StreamMessages.Page page = read(replicas, c.slot(), c.after(), (int) Math.max(1, maxBytes - used));
+            pages.add(page);
+            used += page.bytes() + 4;
+        }
+        return pages;
+    }
+
     public static StreamMessages.Page read(ReplicaStore replicas, int slot, byte[] after, int maxBytes) {
         List<StreamMessages.Entry> all = new ArrayList<>();
         replicas.engine().forEachInSlot(slot, (key, record) -> {
@@ -40,15 +59,17 @@ public final class SlotPages {
     }
 
     /**
-     * Merges every record of the page (siblings merge, so a page applied twice changes nothing)
+     * Merges every record of the pages (siblings merge, so a page applied twice changes nothing)
      * and returns once they are durable: the sender counts the slot as moved when this returns.
      * The page is one batch for the commit log rather than one write per record.
      */
-    public static void write(ReplicaStore replicas, StreamMessages.Page page) {
+    public static void write(ReplicaStore replicas, List<StreamMessages.Page> pages) {
         replicas.engine().deferDurability();
         try {
-            for (StreamMessages.Entry e : page.entries()) {
-                replicas.mergeEncoded(page.slot(), e.key(), e.siblings());
+            for (StreamMessages.Page page : pages) {
+                for (StreamMessages.Entry e : page.entries()) {
+                    replicas.mergeEncoded(page.slot(), e.key(), e.siblings());
+                }
             }
         } finally {
             replicas.engine().resumeDurability();

@@ -12,16 +12,19 @@ import java.util.List;
  * varint length then the bytes:
  *
  * <pre>
- *   STREAM_READ request:  u16 slot, u8 has-cursor, [bytes cursor key], varint max bytes
- *   STREAM_READ reply:    u8 more, page
- *   STREAM_WRITE request: u16 slot, page          reply: nothing, once merged
- *   page:                 varint count, count x (bytes key, bytes siblings)
+ *   STREAM_READ request:  varint max bytes, varint count, count x (u16 slot, u8 has-cursor, [bytes cursor key])
+ *   STREAM_READ reply:    varint count, count x page
+ *   STREAM_WRITE request: varint count, count x page     reply: nothing, once merged and durable
+ *   page:                 u16 slot, u8 more, varint n, n x (bytes key, bytes siblings)
  * </pre>
  *
- * A read answers the slot's records whose keys sort after the cursor (unsigned byte order), in
- * key order, up to about max bytes (at least one record); {@code more} says whether records
- * remain after the last one. "siblings" is a replica's stored bytes (VersionCodec), merged as
- * they are by the receiving replica, tombstones included.
+ * A read asks for several slots at once (a round trip per slot would dominate a join: most
+ * slots hold a few records). For each slot, in the order asked, the source answers the records
+ * whose keys sort after the slot's cursor (unsigned byte order), in key order; it stops when
+ * about max bytes are in the reply (the first page always has at least one record if the slot
+ * has any), so the reply may cover only the first slots asked; {@code more} says whether
+ * records remain in that slot after its last one. "siblings" is a replica's stored bytes
+ * (VersionCodec), merged as they are by the receiving replica, tombstones included.
  */
 public final class StreamMessages {
 
@@ -32,7 +35,11 @@ public final class StreamMessages {
         }
     }
 
-    public record ReadRequest(int slot, byte[] after, int maxBytes) {
+    /** A slot to read, from after {@code after} (null: from its first key). */
+    public record SlotCursor(int slot, byte[] after) {
+    }
+
+    public record ReadRequest(List<SlotCursor> slots, int maxBytes) {
     }
 
     public record Page(int slot, List<Entry> entries, boolean more) {
@@ -45,83 +52,94 @@ public final class StreamMessages {
         }
     }
 
-    /** Largest page a reader may ask for; bounds what one reply makes the source hold. */
+    /** Largest reply a reader may ask for; bounds what one reply makes the source hold. */
     public static final int MAX_PAGE_BYTES = 8 << 20;
+    /** Most slots one request may name. */
+    public static final int MAX_SLOTS = Slots.COUNT;
     /** Keys and values are at most 512 MB (proto-max-bulk-len); bounds a malformed length. */
     private static final long MAX_FIELD_BYTES = 1L << 30;
 
     private StreamMessages() {
     }
 
-    public static byte[] readRequest(int slot, byte[] after, int maxBytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + (after == null ? 0 : after.length));
-        ByteWriting.u16(out, slot);
-        out.write(after == null ? 0 : 1);
-        if (after != null) {
-            bytes(out, after);
-        }
+    public static byte[] readRequest(List<SlotCursor> slots, int maxBytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + slots.size() * 4);
         ByteWriting.varint(out, maxBytes);
+        ByteWriting.varint(out, slots.size());
+        for (SlotCursor c : slots) {
+            ByteWriting.u16(out, c.slot());
+            out.write(c.after() == null ? 0 : 1);
+            if (c.after() != null) {
+                bytes(out, c.after());
+            }
+        }
         return out.toByteArray();
     }
 
     public static ReadRequest readRequest(byte[] payload) {
         ByteBuffer in = ByteBuffer.wrap(payload);
-        int slot = slot(in);
-        int flag = u8(in);
-        if (flag > 1) {
-            throw new IllegalArgumentException("bad cursor flag " + flag);
-        }
-        byte[] after = flag == 1 ? bytes(in) : null;
         long max = varint(in);
         if (max < 1 || max > MAX_PAGE_BYTES) {
             throw new IllegalArgumentException("page size out of range: " + max);
         }
-        end(in);
-        return new ReadRequest(slot, after, (int) max);
-    }
-
-    public static byte[] readReply(Page page) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 64, page.bytes() + 16));
-        out.write(page.more() ? 1 : 0);
-        entries(out, page.entries());
-        return out.toByteArray();
-    }
-
-    public static Page readReply(int slot, byte[] payload) {
-        ByteBuffer in = ByteBuffer.wrap(payload);
-        int more = u8(in);
-        if (more > 1) {
-            throw new IllegalArgumentException("bad more flag " + more);
+        long count = varint(in);
+        if (count < 1 || count > MAX_SLOTS || count * 3 > in.remaining()) {
+            throw new IllegalArgumentException("slot count " + count + " impossible in " + in.remaining() + " bytes");
         }
-        List<Entry> entries = entries(in);
+        List<SlotCursor> slots = new ArrayList<>((int) count);
+        for (long i = 0; i < count; i++) {
+            int slot = slot(in);
+            int flag = u8(in);
+            if (flag > 1) {
+                throw new IllegalArgumentException("bad cursor flag " + flag);
+            }
+            slots.add(new SlotCursor(slot, flag == 1 ? bytes(in) : null));
+        }
         end(in);
-        return new Page(slot, entries, more == 1);
+        return new ReadRequest(slots, (int) max);
     }
 
-    public static byte[] writeRequest(Page page) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 64, page.bytes() + 16));
-        ByteWriting.u16(out, page.slot());
-        entries(out, page.entries());
+    /** A read reply, or a write request: pages. */
+    public static byte[] pages(List<Page> pages) {
+        long size = 8;
+        for (Page p : pages) {
+            size += p.bytes() + 8 + 4L * p.entries().size();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 64, size));
+        ByteWriting.varint(out, pages.size());
+        for (Page p : pages) {
+            ByteWriting.u16(out, p.slot());
+            out.write(p.more() ? 1 : 0);
+            ByteWriting.varint(out, p.entries().size());
+            for (Entry e : p.entries()) {
+                bytes(out, e.key());
+                bytes(out, e.siblings());
+            }
+        }
         return out.toByteArray();
     }
 
-    public static Page writeRequest(byte[] payload) {
+    public static List<Page> pages(byte[] payload) {
         ByteBuffer in = ByteBuffer.wrap(payload);
-        int slot = slot(in);
-        List<Entry> entries = entries(in);
+        long count = varint(in);
+        // A page takes at least four bytes.
+        if (count > MAX_SLOTS || count * 4 > in.remaining()) {
+            throw new IllegalArgumentException("page count " + count + " impossible in " + in.remaining() + " bytes");
+        }
+        List<Page> out = new ArrayList<>((int) count);
+        for (long i = 0; i < count; i++) {
+            int slot = slot(in);
+            int more = u8(in);
+            if (more > 1) {
+                throw new IllegalArgumentException("bad more flag " + more);
+            }
+            out.add(new Page(slot, entries(in), more == 1));
+        }
         end(in);
-        return new Page(slot, entries, false);
+        return out;
     }
 
     // ---- helpers ----
-
-    private static void entries(ByteArrayOutputStream out, List<Entry> entries) {
-        ByteWriting.varint(out, entries.size());
-        for (Entry e : entries) {
-            bytes(out, e.key());
-            bytes(out, e.siblings());
-        }
-    }
 
     private static List<Entry> entries(ByteBuffer in) {
         long count = varint(in);

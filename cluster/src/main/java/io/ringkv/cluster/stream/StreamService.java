@@ -46,10 +46,9 @@ public final class StreamService implements RequestHandler {
         try {
             if (type == Messages.STREAM_READ) {
                 StreamMessages.ReadRequest r = StreamMessages.readRequest(payload);
-                responder.reply(StreamMessages.readReply(SlotPages.read(replicas, r.slot(), r.after(), r.maxBytes())));
+                responder.reply(StreamMessages.pages(SlotPages.read(replicas, r.slots(), r.maxBytes())));
             } else {
-                StreamMessages.Page page = StreamMessages.writeRequest(payload);
-                SlotPages.write(replicas, page);
+                SlotPages.write(replicas, StreamMessages.pages(payload));
                 responder.reply(new byte[0]);
             }
         } catch (IllegalArgumentException e) {

@@ -170,7 +170,7 @@ class ClusterCommandsTest {
     @Test
     void help() {
         String help = h.call("CLUSTER", "HELP");
-        assertTrue(help.startsWith("*25\r\n+CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+        assertTrue(help.startsWith("*29\r\n+CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
             + "+COUNTKEYSINSLOT <slot>\r\n"), help);
         assertTrue(help.endsWith("+HELP\r\n+    Print this help.\r\n"), help);
     }
