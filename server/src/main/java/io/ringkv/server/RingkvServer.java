@@ -29,6 +29,12 @@ import io.ringkv.server.command.Commands;
 import io.ringkv.server.config.ServerConfig;
 import io.ringkv.server.keyspace.Keyspace;
 import io.ringkv.server.keyspace.LocalKeyspace;
+import io.ringkv.server.info.JvmMetrics;
+import io.ringkv.server.metrics.ClusterMetrics;
+import io.ringkv.server.metrics.MetricsHttpPipeline;
+import io.ringkv.server.metrics.MetricsRegistry;
+import io.ringkv.server.metrics.Readiness;
+import io.ringkv.server.metrics.ServerMetrics;
 import io.ringkv.server.resp.RespPipeline;
 import io.ringkv.storage.Engine;
 import io.ringkv.storage.MemoryEngine;
@@ -64,6 +70,9 @@ public final class RingkvServer implements AutoCloseable {
     /** This node's part in a cluster; null when cluster-enabled is no. */
     private final ClusterNode clusterNode;
     private final List<Channel> listeners = new ArrayList<>();
+    /** What the metrics port exports and when it calls the node ready (docs/metrics.md). */
+    private final MetricsRegistry metrics = new MetricsRegistry();
+    private final Readiness readiness = new Readiness();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private ScheduledExecutorService cron;
@@ -94,13 +103,32 @@ public final class RingkvServer implements AutoCloseable {
             Commands.table(), clock, log, clock.millis(), HexFormat.of().formatHex(runId),
             ServerContext.REDIS_VERSION, ServerContext.RINGKV_VERSION, transportName(config),
             new AtomicInteger(config.port()), clusterNode);
+        metrics.register(new ServerMetrics(context, JvmMetrics.current()));
+        if (clusterNode != null) {
+            metrics.register(new ClusterMetrics(clusterNode));
+            // Until every seed is met the ring lacks members and requests fail UNAVAILABLE.
+            readiness.require("cluster topology complete (every seed met)", () -> clusterNode.topology().complete());
+        }
+    }
+
+    /** The sources GET /metrics exports; a component registers its own with one call. */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
+    /** The conditions GET /ready waits for; a component adds its own with one call. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     public ServerContext context() {
         return context;
     }
 
-    /** Binds every address of {@code bind} and starts the cron; throws if nothing could bind. */
+    /**
+     * Binds every address of {@code bind} for clients (and, with metrics-port set, for HTTP
+     * metrics) and starts the cron; throws if a required address could not bind.
+     */
     public void start() throws InterruptedException {
         String transport = context.transport();
         IoHandlerFactory ioFactory = switch (transport) {
@@ -126,32 +154,18 @@ public final class RingkvServer implements AutoCloseable {
             // Stop reading from a client whose unsent replies pass 1 MB; resume under 256 KB.
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
             .childHandler(new RespPipeline(context));
-        int port = config.port();
-        for (String address : config.get("bind").trim().split("\\s+")) {
-            boolean optional = address.startsWith("-");
-            String host = optional ? address.substring(1) : address;
-            if (host.equals("*")) {
-                host = "0.0.0.0";
-            } else if (host.equals("::*")) {
-                host = "::";
-            }
-            try {
-                Channel channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
-                listeners.add(channel);
-                port = ((InetSocketAddress) channel.localAddress()).getPort();
-                context.tcpPort().set(port);
-            } catch (Exception e) {
-                if (!optional) {
-                    close();
-                    throw new IllegalStateException("Could not create server TCP listening socket " + host + ":"
-                        + port + ": " + e.getMessage(), e);
-                }
-                log.warning("Could not bind optional address " + host + ":" + port + ": " + e.getMessage());
-            }
-        }
-        if (listeners.isEmpty()) {
-            close();
-            throw new IllegalStateException("Failed listening on any address of bind '" + config.get("bind") + "'");
+        int port = bindEach(bootstrap, config.port(), "server TCP");
+        context.tcpPort().set(port);
+        int metricsPort = config.intValue("metrics-port");
+        if (metricsPort != 0) {
+            ServerBootstrap http = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new MetricsHttpPipeline(metrics, readiness, log));
+            bindEach(http, metricsPort, "metrics HTTP");
+            log.notice("Metrics on port " + metricsPort + " (GET /metrics, /ready, /live)");
         }
         cron = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ringkv-cron", true));
         if (clusterNode != null) {
@@ -172,6 +186,45 @@ public final class RingkvServer implements AutoCloseable {
         log.notice("Server initialized (transport " + transport + ", io-threads " + config.ioThreads()
             + ", storage " + config.get("storage") + ")");
         log.notice("Ready to accept connections tcp on port " + port);
+    }
+
+    /**
+     * Binds {@code bootstrap} on every address of {@code bind}, as Redis does: an address with a
+     * leading '-' may fail (logged), any other failure closes the server and throws with Redis's
+     * wording. With port 0 the first address picks a free port and the others take the same one.
+     *
+     * @return the port bound
+     */
+    private int bindEach(ServerBootstrap bootstrap, int port, String what) {
+        int bound = 0;
+        for (String address : config.get("bind").trim().split("\\s+")) {
+            boolean optional = address.startsWith("-");
+            String host = optional ? address.substring(1) : address;
+            if (host.equals("*")) {
+                host = "0.0.0.0";
+            } else if (host.equals("::*")) {
+                host = "::";
+            }
+            try {
+                Channel channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+                listeners.add(channel);
+                port = ((InetSocketAddress) channel.localAddress()).getPort();
+                bound++;
+            } catch (Exception e) {
+                if (!optional) {
+                    close();
+                    throw new IllegalStateException("Could not create " + what + " listening socket " + host + ":"
+                        + port + ": " + e.getMessage(), e);
+                }
+                log.warning("Could not bind optional address " + host + ":" + port + ": " + e.getMessage());
+            }
+        }
+        if (bound == 0) {
+            close();
+            throw new IllegalStateException("Failed listening on any address of bind '" + config.get("bind") + "' ("
+                + what + ")");
+        }
+        return port;
     }
 
     /**

@@ -35,6 +35,9 @@ public final class ServerConfig {
         new Option("bind", new OptionType.Text(), "127.0.0.1 -::1", false,
             "Addresses to listen on, separated by spaces; a leading '-' marks an address that may be missing."),
         new Option("port", new OptionType.Integer(0, 65535), "6379", false, "TCP port for clients."),
+        new Option("metrics-port", new OptionType.Integer(0, 65535), "0", false,
+            "HTTP port on the bind addresses for Prometheus metrics (GET /metrics) and the probes GET /ready and"
+                + " GET /live; 0 disables it."),
         new Option("tcp-backlog", new OptionType.Integer(0, Integer.MAX_VALUE), "511", false, "Listen backlog."),
         new Option("tcp-keepalive", new OptionType.Integer(0, Integer.MAX_VALUE), "300", true,
             "Seconds between TCP keepalive probes to clients (0 disables)."),

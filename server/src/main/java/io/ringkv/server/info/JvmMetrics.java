@@ -17,6 +17,12 @@ public interface JvmMetrics {
     /** Bytes of heap in use: the JVM's counterpart of Redis's used_memory. */
     long heapUsedBytes();
 
+    /**
+     * The most heap the JVM will use (-Xmx), or -1 when it has no limit: with heapUsedBytes, how
+     * full the node is (Redis's used_memory against maxmemory has no JVM counterpart in INFO).
+     */
+    long heapMaxBytes();
+
     /** Physical memory of the machine, or -1 when the JVM does not expose it. */
     long totalSystemMemoryBytes();
 
@@ -25,6 +31,13 @@ public interface JvmMetrics {
 
     /** CPU time in kernel mode of all live threads, in nanoseconds, or -1 if not measurable. */
     long systemCpuNanos();
+
+    /**
+     * CPU time of the whole process (user and kernel, every thread that ever ran), in
+     * nanoseconds, or -1 if not measurable. Unlike the per-thread sums above it never goes down,
+     * so it can be exported as a counter.
+     */
+    long processCpuNanos();
 
     long pid();
 
@@ -50,10 +63,25 @@ public interface JvmMetrics {
         }
 
         @Override
+        public long heapMaxBytes() {
+            long max = Runtime.getRuntime().maxMemory();
+            return max == Long.MAX_VALUE ? -1 : max;
+        }
+
+        @Override
         public long totalSystemMemoryBytes() {
             OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
             if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
                 return sun.getTotalMemorySize();
+            }
+            return -1;
+        }
+
+        @Override
+        public long processCpuNanos() {
+            OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+                return sun.getProcessCpuTime();
             }
             return -1;
         }
