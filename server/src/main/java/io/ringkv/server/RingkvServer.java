@@ -108,6 +108,8 @@ public final class RingkvServer implements AutoCloseable {
             metrics.register(new ClusterMetrics(clusterNode));
             // Until every seed is met the ring lacks members and requests fail UNAVAILABLE.
             readiness.require("cluster topology complete (every seed met)", () -> clusterNode.topology().complete());
+            // A joining node takes traffic only once its slots are streamed (docs/elasticity.md).
+            readiness.require("in the ring for reads (joined or normal)", clusterNode::ready);
         }
     }
 

@@ -644,12 +644,14 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         return null;
     }
 
-    /** Ready for traffic (the readiness probe): in the ring for reads, with a complete topology. */
+    /**
+     * In the ring for reads (the readiness probe's ring condition; the topology's completeness
+     * is a check of its own).
+     */
     @Override
     public boolean ready() {
-        Topology t = membership.topology();
         RingStatus s = membership.selfRing();
-        return t.complete() && (s == RingStatus.NORMAL || s == RingStatus.JOINED);
+        return s == RingStatus.NORMAL || s == RingStatus.JOINED;
     }
 
     /** The driver's view of this node. */

@@ -40,9 +40,9 @@ public interface ClusterView {
         return "CLUSTER FORGET is not supported here";
     }
 
-    /** Ready to take traffic (readiness probes): in the ring for reads, topology complete. */
+    /** In the ring for reads (joined or normal): one of the readiness probe's conditions. */
     default boolean ready() {
-        return topology().complete();
+        return true;
     }
 
     /** The number of nodes this node has a working link to, itself excluded (INFO cluster_connections). */

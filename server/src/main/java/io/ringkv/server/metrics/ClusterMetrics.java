@@ -32,6 +32,27 @@ public final class ClusterMetrics implements MetricsSource {
                 topology.effectiveReplicas())
             .gauge("ringkv_cluster_connected_peers", "Other members this node has a working link to.",
                 node.connectedPeers());
+        // Ring changes (docs/elasticity.md): this node's ring status as a labelled 1, and streaming.
+        io.ringkv.cluster.membership.RingStatus ring = node.ringStatus();
+        for (io.ringkv.cluster.membership.RingStatus s : io.ringkv.cluster.membership.RingStatus.values()) {
+            out.gauge("ringkv_cluster_ring_status", "1 for this node's ring status (waiting, joining, joined, normal,"
+                + " leaving, drained, left), 0 for the others.", s == ring ? 1 : 0, "status", s.label());
+        }
+        io.ringkv.cluster.stream.StreamCopier copier = node.ringChanges().copier();
+        out.gauge("ringkv_cluster_ring_changing", "1 while some member joins or leaves (writes go to two placements).",
+                topology.changing() ? 1 : 0)
+            .gauge("ringkv_cluster_stream_slots_done", "Slots streamed by this node's current or last ring change.",
+                copier.slotsDone())
+            .gauge("ringkv_cluster_stream_slots_left", "Slots left to stream in this node's current ring change.",
+                copier.slotsTotal() - copier.slotsDone())
+            .gauge("ringkv_cluster_stream_bytes_done", "Bytes streamed by this node's current or last ring change.",
+                copier.bytesDone())
+            .gauge("ringkv_cluster_stream_bytes_left", "Estimated bytes left to stream in this node's current ring change.",
+                copier.bytesLeft())
+            .counter("ringkv_cluster_stream_keys_total", "Records this node has streamed for ring changes.",
+                copier.keysStreamed())
+            .counter("ringkv_cluster_stream_bytes_total", "Bytes this node has streamed for ring changes.",
+                copier.bytesStreamed());
         // Every status is printed, 0 included, so a series does not vanish when no member is in it.
         Map<MemberStatus, Integer> statuses = node.memberStatusCounts();
         for (MemberStatus status : MemberStatus.values()) {
