@@ -1,5 +1,6 @@
 package io.ringkv.cluster.membership;
 
+import io.ringkv.cluster.ring.ReplicationFactor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class Membership {
     private final NodeInfo self;
     private final List<NodeAddress> seeds;
     private final int vnodes;
-    private final int replicationFactor;
+    private final ReplicationFactor replicationFactor;
     /** The node known at each seed, by the seed's "host:port" as configured. */
     private final Map<String, NodeInfo> peers = new LinkedHashMap<>();
     private volatile Topology topology;
@@ -33,7 +34,7 @@ public final class Membership {
      * @param seeds the configured seed addresses; this node's own address may be among them
      * @param remembered members met before a restart (from the nodes file)
      */
-    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, int replicationFactor,
+    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, ReplicationFactor replicationFactor,
                       List<NodeInfo> remembered) {
         this.self = self;
         List<NodeAddress> others = new ArrayList<>();

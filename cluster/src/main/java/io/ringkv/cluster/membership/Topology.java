@@ -1,6 +1,8 @@
 package io.ringkv.cluster.membership;
 
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.Placement;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Ring;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,7 +13,7 @@ import java.util.Objects;
 
 /**
  * One immutable view of the cluster as this node knows it: the members, where they are, the ring
- * built from them, and the replication factor. A node replaces its view as a whole when it
+ * built from them, the replication factor and the placement of every slot's replicas. A node replaces its view as a whole when it
  * learns of a member; readers take the current one and use it for a whole request, so a request
  * never mixes two rings.
  *
@@ -24,15 +26,14 @@ public final class Topology {
     private final String selfId;
     private final Map<String, NodeInfo> nodes;
     private final Ring ring;
-    private final int replicationFactor;
+    private final ReplicationFactor replicationFactor;
+    private final Placement placement;
     private final boolean complete;
 
-    public Topology(String selfId, List<NodeInfo> members, int vnodes, int replicationFactor, long epoch,
+    public Topology(String selfId, List<NodeInfo> members, int vnodes, ReplicationFactor replicationFactor, long epoch,
                     boolean complete) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException("replication factor must be >= 1: " + replicationFactor);
-        }
+        this.replicationFactor = Objects.requireNonNull(replicationFactor, "replicationFactor");
         List<NodeInfo> sorted = new ArrayList<>(members);
         sorted.sort((a, b) -> a.id().compareTo(b.id()));
         Map<String, NodeInfo> byId = new LinkedHashMap<>();
@@ -48,7 +49,13 @@ public final class Topology {
         }
         this.nodes = Collections.unmodifiableMap(byId);
         this.ring = Ring.of(ringMembers, vnodes, epoch);
-        this.replicationFactor = replicationFactor;
+        this.placement = ring.placement(replicationFactor);
+        // Every slot must have a replica; ClusterNode refuses a per-datacenter factor that does
+        // not list the node's own datacenter, which guarantees it.
+        if (placement.replicasPerSlot() == 0) {
+            throw new IllegalArgumentException("replication-factor " + replicationFactor
+                + " lists no datacenter that has a member");
+        }
         this.complete = complete;
     }
 
@@ -78,23 +85,31 @@ public final class Topology {
         return ring.epoch();
     }
 
-    /** The configured N. */
-    public int replicationFactor() {
+    /** The configured factor: N, or a count per datacenter. */
+    public ReplicationFactor replicationFactor() {
         return replicationFactor;
     }
 
-    /** The N in use: the configured factor, or fewer when the cluster has fewer members. */
+    /** Every slot's replicas under the factor, on this ring. */
+    public Placement placement() {
+        return placement;
+    }
+
+    /**
+     * The replicas per slot in use: the configured factor, or fewer when the cluster (or a listed
+     * datacenter) has fewer members.
+     */
     public int effectiveReplicas() {
-        return Math.min(replicationFactor, nodes.size());
+        return placement.replicasPerSlot();
     }
 
     public boolean complete() {
         return complete;
     }
 
-    /** The nodes holding {@code slot}, head first: its preference list of {@link #effectiveReplicas()}. */
+    /** The nodes holding {@code slot}, head first: its {@link #effectiveReplicas()} replicas. */
     public List<NodeInfo> replicas(int slot) {
-        List<Member> list = ring.preferenceList(slot, effectiveReplicas());
+        List<Member> list = placement.replicas(slot);
         List<NodeInfo> out = new ArrayList<>(list.size());
         for (Member m : list) {
             out.add(nodes.get(m.nodeId()));
@@ -104,7 +119,7 @@ public final class Topology {
 
     /** True when this node is one of {@code slot}'s replicas. */
     public boolean holds(int slot) {
-        for (Member m : ring.preferenceList(slot, effectiveReplicas())) {
+        for (Member m : placement.replicas(slot)) {
             if (m.nodeId().equals(selfId)) {
                 return true;
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +27,7 @@ class MembershipTest {
 
     @Test
     void completeOnceEverySeedIsKnown_strangersAreNotTakenIn() {
-        Membership m = new Membership(node("a", 7000), SEEDS, 16, 3, List.of());
+        Membership m = new Membership(node("a", 7000), SEEDS, 16, ReplicationFactor.of(3), List.of());
         assertFalse(m.topology().complete());
         assertEquals(List.of(NodeAddress.parse("127.0.0.1:7001"), NodeAddress.parse("127.0.0.1:7002")), m.seeds());
         assertTrue(m.learnFromSeed(seed(7001), node("b", 7001)));
@@ -46,7 +47,7 @@ class MembershipTest {
     @Test
     void aSeedIsKnownByTheAddressDialedWhateverItAnnounces() {
         List<NodeAddress> seeds = List.of(NodeAddress.parse("localhost:7001"));
-        Membership m = new Membership(node("a", 7000), seeds, 16, 3, List.of());
+        Membership m = new Membership(node("a", 7000), seeds, 16, ReplicationFactor.of(3), List.of());
         assertTrue(m.learnFromSeed(seeds.get(0), node("b", 7001))); // announces 127.0.0.1
         assertTrue(m.topology().complete());
         assertTrue(m.knows(seeds.get(0)));
@@ -58,7 +59,7 @@ class MembershipTest {
         file.save("a", List.of(node("b", 7001), node("c", 7002)));
         NodesFile.State state = file.load();
         assertEquals("a", state.selfId());
-        Membership m = new Membership(node("a", 7000), SEEDS, 16, 3, state.members());
+        Membership m = new Membership(node("a", 7000), SEEDS, 16, ReplicationFactor.of(3), state.members());
         assertTrue(m.topology().complete());
         Files.writeString(dir.resolve("bad.conf"), "myself a\nnode b nonsense\n");
         org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,

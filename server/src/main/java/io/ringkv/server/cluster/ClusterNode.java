@@ -17,6 +17,7 @@ import io.ringkv.cluster.node.ReplicaService;
 import io.ringkv.cluster.node.TransportReplicaClient;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.transport.InternodeTransport;
 import io.ringkv.cluster.transport.TransportConfig;
 import io.ringkv.server.ServerLog;
@@ -101,7 +102,15 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
                 }
             }
         }
-        this.membership = new Membership(self, seeds, config.intValue("vnodes"), config.intValue("replication-factor"),
+        ReplicationFactor factor = ReplicationFactor.parse(config.get("replication-factor"));
+        // Every datacenter that has nodes must hold replicas: otherwise a cluster whose only
+        // members are in unlisted datacenters would have no replica for any key, and nodes
+        // configured with different lists would place keys differently anyway.
+        if (factor.isPerDatacenter() && !factor.perDatacenter().containsKey(self.member().datacenter())) {
+            throw new IllegalStateException("replication-factor " + factor + " lists no replicas for this node's"
+                + " datacenter '" + self.member().datacenter() + "': every datacenter with nodes must be listed");
+        }
+        this.membership = new Membership(self, seeds, config.intValue("vnodes"), factor,
             saved == null ? List.of() : saved.members());
         if (saved == null) {
             // The id fixes this node's ring tokens: a node that lost it would come back as
@@ -151,7 +160,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             ANTI_ENTROPY_SLOTS_PER_PASS, ANTI_ENTROPY_KEYS_PER_PASS);
         this.keyspace = new ClusterKeyspace(coordinator, replicas, config, clock, new SplittableRandom());
         log.notice("Cluster node " + id + " at " + self.address() + ", " + seeds.size() + " seed(s), N="
-            + config.intValue("replication-factor"));
+            + factor);
     }
 
     /** The coordinator's {@link io.ringkv.cluster.coordinator.HintSink}: keeps a missed write for its replica. */
