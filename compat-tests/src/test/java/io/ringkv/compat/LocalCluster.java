@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -29,23 +30,26 @@ public final class LocalCluster implements AutoCloseable {
     private final Path[] dirs;
     private final RingkvProcess[] nodes;
     private final String[] options;
+    /** Options for one node only (its datacenter, say), after the shared ones. */
+    private final IntFunction<String[]> nodeOptions;
+    /** Per node: options set later for it alone ({@link #nodeOptions(int, String...)}), after those. */
+    private final String[][] laterOptions;
     /** Nodes 0..founders-1 found the cluster and are its seeds; the others join it when started. */
     private final int founders;
-    /** Per node: options for it alone (say its datacenter), after the common ones. */
-    private final String[][] nodeOptions;
 
-    private LocalCluster(int n, String[] options) throws IOException {
-        this(n, n, options);
+    private LocalCluster(int n, IntFunction<String[]> nodeOptions, String[] options) throws IOException {
+        this(n, n, nodeOptions, options);
     }
 
-    private LocalCluster(int n, int founders, String[] options) throws IOException {
+    private LocalCluster(int n, int founders, IntFunction<String[]> nodeOptions, String[] options) throws IOException {
         this.ports = new int[n];
         this.clusterPorts = new int[n];
         this.dirs = new Path[n];
         this.nodes = new RingkvProcess[n];
         this.options = options;
+        this.nodeOptions = nodeOptions;
+        this.laterOptions = new String[n][];
         this.founders = founders;
-        this.nodeOptions = new String[n][];
         Path base = Files.createDirectories(Path.of("target", "clusters"));
         Path root = Files.createTempDirectory(base, "cluster-");
         for (int i = 0; i < n; i++) {
@@ -57,7 +61,15 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts {@code n} nodes and waits until every one knows the whole cluster. */
     public static LocalCluster start(int n, String... options) throws IOException {
-        LocalCluster cluster = new LocalCluster(n, options);
+        return start(n, i -> new String[0], options);
+    }
+
+    /**
+     * Starts {@code n} nodes, node {@code i} with {@code options} and then {@code nodeOptions(i)}
+     * (e.g. its {@code --datacenter}), and waits until every one knows the whole cluster.
+     */
+    public static LocalCluster start(int n, IntFunction<String[]> nodeOptions, String... options) throws IOException {
+        LocalCluster cluster = new LocalCluster(n, nodeOptions, options);
         try {
             for (int i = 0; i < n; i++) {
                 cluster.startNode(i);
@@ -76,7 +88,7 @@ public final class LocalCluster implements AutoCloseable {
      * the running cluster (docs/elasticity.md).
      */
     public static LocalCluster startWithSpares(int founders, int spares, String... options) throws IOException {
-        LocalCluster cluster = new LocalCluster(founders + spares, founders, options);
+        LocalCluster cluster = new LocalCluster(founders + spares, founders, i -> new String[0], options);
         try {
             for (int i = 0; i < founders; i++) {
                 cluster.startNode(i);
@@ -91,7 +103,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Options for node {@code i} alone, used from its next start on. */
     public void nodeOptions(int i, String... extra) {
-        nodeOptions[i] = extra;
+        laterOptions[i] = extra;
     }
 
     private String seeds() {
@@ -107,10 +119,38 @@ public final class LocalCluster implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-seeds", seeds(),
             "--cluster-port", Integer.toString(clusterPorts[i])));
         args.addAll(Arrays.asList(options));
-        if (nodeOptions[i] != null) {
-            args.addAll(Arrays.asList(nodeOptions[i]));
+        args.addAll(Arrays.asList(nodeOptions.apply(i)));
+        if (laterOptions[i] != null) {
+            args.addAll(Arrays.asList(laterOptions[i]));
         }
         nodes[i] = RingkvProcess.start(ports[i], dirs[i], args.toArray(String[]::new));
+    }
+
+    /**
+     * Starts several nodes (again) at once and waits until each serves: a start is mostly a JVM
+     * coming up, so on a busy machine a few in parallel take little longer than one.
+     */
+    public void startNodes(int... which) throws IOException {
+        List<java.util.concurrent.CompletableFuture<Void>> starts = new ArrayList<>();
+        for (int i : which) {
+            starts.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    startNode(i);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, runnable -> Thread.ofPlatform().name("start-node-" + i).start(runnable)));
+        }
+        for (java.util.concurrent.CompletableFuture<Void> start : starts) {
+            try {
+                start.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof java.io.UncheckedIOException io) {
+                    throw io.getCause();
+                }
+                throw e;
+            }
+        }
     }
 
     /** Waits until every running node answers cluster_state:ok. */

@@ -1,11 +1,14 @@
 package io.ringkv.cluster.coordinator;
 
+import io.ringkv.cluster.coordinator.QuorumTracker.Requirement;
 import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.replica.TooManySiblingsException;
 import io.ringkv.cluster.replica.VersionCodec;
+import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Slots;
 import io.ringkv.cluster.version.Siblings;
 import io.ringkv.cluster.version.VectorClock;
@@ -41,6 +44,13 @@ import java.util.function.Supplier;
  * reply, before it is sent (so a later request of the same client, on the same connection to
  * that replica, sees the repaired value), and late ones when they answer. This node's own replica
  * is repaired in place.
+ *
+ * <h2>Counting</h2>
+ * What a request waits for is a list of requirements over named replicas
+ * ({@link Consistency#requirements}: all replicas for QUORUM, the local datacenter's for
+ * LOCAL_QUORUM, one per datacenter for EACH_QUORUM), judged by a {@link QuorumTracker}. Every
+ * success and failure is counted under the replica it is for: a sloppy-quorum fallback's
+ * acknowledgement (or answer) under the replica it stands in for.
  */
 public final class Coordinator {
 
@@ -172,10 +182,11 @@ public final class Coordinator {
         }
         int slot = Slots.slot(key);
         List<NodeInfo> owners = t.replicas(slot);
-        // Sloppy reads ask the first N healthy nodes: a fallback stands in for a down owner.
-        List<NodeInfo> replicas = !waitForAll && sloppy.getAsBoolean() ? healthy(t, slot, owners) : owners;
-        Read read = new Read(key, slot, replicas, consistency.required(replicas.size()), waitForAll);
-        read.owners = owners;
+        // Sloppy reads ask a healthy fallback in place of each owner marked down; its answer
+        // counts as that owner's.
+        List<NodeInfo> replicas = !waitForAll && sloppy.getAsBoolean() ? standIns(t, slot, owners) : owners;
+        Read read = new Read(key, slot, replicas, owners,
+            consistency.requirements(owners, t.self().member().datacenter()), waitForAll);
         long deadline = clock.millis() + timeoutMillis;
         // This node's own replica first: it answers at once, and a remote failure that is also
         // immediate (a refused connection) must not decide the quorum before it is counted.
@@ -217,15 +228,21 @@ public final class Coordinator {
         Siblings<StoredValue> repairedTo;
         final boolean[] repaired;
         final boolean waitForAll;
-        /** The key's preference list: only these are read-repaired (a fallback does not own the key). */
-        List<NodeInfo> owners;
+        /**
+         * The key's replicas, index for index with {@code replicas} (which differ only where a
+         * sloppy read asks a fallback in an owner's place): each answer counts as its owner's,
+         * and only owners are read-repaired (a fallback does not own the key).
+         */
+        final List<NodeInfo> owners;
 
-        Read(byte[] key, int slot, List<NodeInfo> replicas, int needed, boolean waitForAll) {
+        Read(byte[] key, int slot, List<NodeInfo> replicas, List<NodeInfo> owners, List<Requirement> requirements,
+             boolean waitForAll) {
             this.waitForAll = waitForAll;
             this.key = key;
             this.slot = slot;
             this.replicas = replicas;
-            this.tracker = new QuorumTracker("read", needed, replicas.size());
+            this.owners = owners;
+            this.tracker = new QuorumTracker("read", ids(owners), requirements);
             this.replies = new ReplicaReply[replicas.size()];
             this.repaired = new boolean[replicas.size()];
         }
@@ -243,9 +260,9 @@ public final class Coordinator {
             }
             replies[index] = new ReplicaReply(replicas.get(index), versions, failure);
             if (versions != null) {
-                tracker.success();
+                tracker.success(owners.get(index).id());
             } else {
-                tracker.failure(failure);
+                tracker.failure(owners.get(index).id(), failure);
             }
             if (future.isDone()) {
                 if (versions != null && repairedTo != null) {
@@ -366,15 +383,47 @@ public final class Coordinator {
             return forming();
         }
         int slot = Slots.slot(key);
-        List<NodeInfo> replicas = t.replicas(slot);
         VectorClock writerContext = blind ? context.merge(contexts.lookup(key)) : context;
-        Write write = new Write(key, slot, replicas, consistency.required(replicas.size()), writerContext, blind,
-            value, clock.millis() + timeoutMillis, timeoutMillis);
+        String localDc = t.self().member().datacenter();
+        List<NodeInfo> replicas;
+        List<Requirement> requirements;
+        if (!t.changing()) {
+            replicas = t.replicas(slot);
+            requirements = consistency.requirements(replicas, localDc);
+        } else {
+            // A ring change is in progress (docs/elasticity.md): the write goes to the replicas
+            // of the placements before and after it, and needs its quorum in each, so that a
+            // read in either placement meets it whichever phase the reader's node is in.
+            List<NodeInfo> before = t.oldReplicas(slot);
+            List<NodeInfo> after = t.newReplicas(slot);
+            replicas = new ArrayList<>(before);
+            for (NodeInfo n : after) {
+                if (!ids(before).contains(n.id())) {
+                    replicas.add(n);
+                }
+            }
+            requirements = new ArrayList<>();
+            for (Requirement r : consistency.requirements(before, localDc)) {
+                requirements.add(placed(r, "before the ring change"));
+            }
+            for (Requirement r : consistency.requirements(after, localDc)) {
+                requirements.add(placed(r, "after the ring change"));
+            }
+        }
+        Write write = new Write(key, slot, replicas, requirements, localDc,
+            writerContext, blind, value, clock.millis() + timeoutMillis, timeoutMillis);
         if (sloppy.getAsBoolean()) {
-            write.fallbacks = fallbacks(t, slot, replicas.size());
+            write.fallbacks = fallbacks(t, slot, replicas);
+            write.fallbackUsed = new boolean[write.fallbacks.size()];
+            write.sameDatacenterFallbacks = t.replicationFactor().isPerDatacenter();
         }
         write.tryNextWriter();
         return write.future;
+    }
+
+    /** The requirement, labelled with the placement it applies to (for the failure message). */
+    private static Requirement placed(Requirement r, String placement) {
+        return new Requirement(r.nodeIds(), r.needed(), (r.label().isEmpty() ? "" : r.label() + " ") + placement);
     }
 
     private final class Write {
@@ -391,24 +440,28 @@ public final class Coordinator {
         final CompletableFuture<Siblings<StoredValue>> future = new CompletableFuture<>();
         int nextCandidate;
         Siblings<StoredValue> result;
-        /** Sloppy quorum: healthy nodes past the preference list, taken in order; null when strict. */
+        /** Sloppy quorum: healthy nodes that are not replicas, taken in order (see takeFallback); null when strict. */
         List<NodeInfo> fallbacks;
-        int nextFallback;
+        boolean[] fallbackUsed;
+        /** Per-datacenter factor: a fallback stands in only for a replica of its own datacenter. */
+        boolean sameDatacenterFallbacks;
         /** Sloppy quorum: write candidates that failed, counted only once no fallback takes their copy. */
         final java.util.Map<String, String> writerFailures = new java.util.LinkedHashMap<>();
 
-        Write(byte[] key, int slot, List<NodeInfo> replicas, int needed, VectorClock context, boolean blind,
-              StoredValue value, long deadline, long timeoutMillis) {
+        Write(byte[] key, int slot, List<NodeInfo> replicas, List<Requirement> requirements, String localDc,
+              VectorClock context, boolean blind, StoredValue value, long deadline, long timeoutMillis) {
             this.key = key;
             this.slot = slot;
             this.replicas = replicas;
-            this.tracker = new QuorumTracker("write", needed, replicas.size());
+            this.tracker = new QuorumTracker("write", ids(replicas), requirements);
             this.context = context;
             this.blind = blind;
             this.value = value;
             this.deadline = deadline;
             this.timeoutMillis = timeoutMillis;
             // This node first when it holds the key: no hop, and its dots are its own to issue.
+            // Then the replicas of its own datacenter, so that a LOCAL_QUORUM write does not
+            // wait on another datacenter (or on one that is gone) for its write replica.
             List<NodeInfo> order = new ArrayList<>(replicas.size());
             for (NodeInfo n : replicas) {
                 if (n.id().equals(local.nodeId())) {
@@ -416,7 +469,12 @@ public final class Coordinator {
                 }
             }
             for (NodeInfo n : replicas) {
-                if (!n.id().equals(local.nodeId())) {
+                if (!n.id().equals(local.nodeId()) && n.member().datacenter().equals(localDc)) {
+                    order.add(n);
+                }
+            }
+            for (NodeInfo n : replicas) {
+                if (!n.id().equals(local.nodeId()) && !n.member().datacenter().equals(localDc)) {
                     order.add(n);
                 }
             }
@@ -467,7 +525,7 @@ public final class Coordinator {
                     // Sloppy: its copy may still go to a fallback once a writer succeeds.
                     writerFailures.put(node.id(), reason);
                 } else {
-                    tracker.failure(reason);
+                    tracker.failure(node.id(), reason);
                 }
                 // Too few replicas left for the quorum: fail now rather than have the next
                 // candidate store a write the client is told failed.
@@ -482,7 +540,7 @@ public final class Coordinator {
         private void written(NodeInfo writer, ReplicaStore.Stored stored) {
             synchronized (this) {
                 result = stored.versions();
-                tracker.success();
+                tracker.success(writer.id());
                 if (settle()) {
                     // W = 1: acknowledged already; the others still get the new version below.
                 }
@@ -510,14 +568,14 @@ public final class Coordinator {
                 if (node.id().equals(local.nodeId())) {
                     try {
                         local.mergeEncoded(slot, key, stored.encoded());
-                        replicated(true, null);
+                        replicated(node, true, null);
                     } catch (RuntimeException e) {
-                        replicated(false, label(node) + " failed: " + e.getMessage());
+                        replicated(node, false, label(node) + " failed: " + e.getMessage());
                     }
                 } else {
                     remote.merge(node, slot, key, stored.encoded(), remaining(deadline)).whenComplete((ignored, error) -> {
                         if (error == null) {
-                            replicated(true, null);
+                            replicated(node, true, null);
                         } else {
                             missed(node, stored.encoded(), label(node) + " " + reason(error, timeoutMillis));
                         }
@@ -530,22 +588,23 @@ public final class Coordinator {
          * A preferred replica missed the write. Strict quorum: keep a hint for it here and count
          * it as failed. Sloppy quorum: hand the copy to the next healthy node past the preference
          * list, which keeps it as a hint for the replica and whose acknowledgement counts towards
-         * W; if that node fails too, the next one; with none left, as strict.
+         * W as the replica's own would; if that node fails too, the next one; with none left, as
+         * strict.
          */
         private void missed(NodeInfo node, byte[] encoded, String failure) {
             NodeInfo fallback = null;
             synchronized (this) {
-                if (fallbacks != null && !node.id().equals(local.nodeId()) && nextFallback < fallbacks.size()) {
-                    fallback = fallbacks.get(nextFallback++);
+                if (fallbacks != null && !node.id().equals(local.nodeId())) {
+                    fallback = takeFallback(fallbacks, fallbackUsed, node, sameDatacenterFallbacks);
                 }
             }
             if (fallback == null) {
                 hint(node, encoded);
-                replicated(false, failure);
+                replicated(node, false, failure);
             } else if (fallback.id().equals(local.nodeId())) {
                 if (hint(node, encoded)) {
                     handedOff.increment();
-                    replicated(true, null);
+                    replicated(node, true, null);
                 } else {
                     missed(node, encoded, failure);
                 }
@@ -554,7 +613,7 @@ public final class Coordinator {
                 remote.handOff(via, node, slot, key, encoded, remaining(deadline)).whenComplete((ignored, error) -> {
                     if (error == null) {
                         handedOff.increment();
-                        replicated(true, null);
+                        replicated(node, true, null);
                     } else {
                         missed(node, encoded, failure + "; fallback " + label(via) + " " + reason(error, timeoutMillis));
                     }
@@ -589,11 +648,12 @@ public final class Coordinator {
             }
         }
 
-        private synchronized void replicated(boolean stored, String failure) {
+        /** {@code replica}'s copy was stored (by it, or by a fallback for it), or could not be. */
+        private synchronized void replicated(NodeInfo replica, boolean stored, String failure) {
             if (stored) {
-                tracker.success();
+                tracker.success(replica.id());
             } else {
-                tracker.failure(failure);
+                tracker.failure(replica.id(), failure);
             }
             settle();
         }
@@ -620,8 +680,8 @@ public final class Coordinator {
         }
 
         private synchronized void fail() {
-            for (String failure : writerFailures.values()) {
-                tracker.failure(failure);
+            for (java.util.Map.Entry<String, String> failure : writerFailures.entrySet()) {
+                tracker.failure(failure.getKey(), failure.getValue());
             }
             writerFailures.clear();
             if (!future.isDone()) {
@@ -634,42 +694,88 @@ public final class Coordinator {
     /** At most this many nodes past the preference list stand in for failed replicas. */
     private static final int MAX_FALLBACKS = 3;
 
-    /** The healthy nodes after the slot's preference list, in ring order (sloppy quorum). */
-    private List<NodeInfo> fallbacks(Topology t, int slot, int n) {
+    /**
+     * The healthy nodes that are not replicas of the slot, in ring order (sloppy quorum): for a
+     * plain N the nodes after the preference list, for a per-datacenter factor the next nodes of
+     * each listed datacenter's own walk, at most {@link #MAX_FALLBACKS} of each.
+     */
+    private List<NodeInfo> fallbacks(Topology t, int slot, List<NodeInfo> replicas) {
         List<NodeInfo> out = new ArrayList<>();
-        int walk = Math.min(t.nodes().size(), n + MAX_FALLBACKS);
-        List<io.ringkv.cluster.ring.Member> list = t.ring().preferenceList(slot, walk);
-        for (int i = n; i < list.size(); i++) {
-            NodeInfo node = t.node(list.get(i).nodeId());
-            if (node != null && (node.id().equals(local.nodeId()) || !down.test(node.id()))) {
-                out.add(node);
+        ReplicationFactor factor = t.replicationFactor();
+        if (!factor.isPerDatacenter()) {
+            int n = replicas.size();
+            int walk = Math.min(t.nodes().size(), n + MAX_FALLBACKS);
+            List<Member> list = t.ring().preferenceList(slot, walk);
+            for (int i = n; i < list.size(); i++) {
+                addIfHealthy(out, t.node(list.get(i).nodeId()));
+            }
+            return out;
+        }
+        for (String dc : factor.perDatacenter().keySet()) {
+            int held = 0;
+            for (NodeInfo r : replicas) {
+                if (r.member().datacenter().equals(dc)) {
+                    held++;
+                }
+            }
+            if (held == 0) {
+                continue;
+            }
+            for (Member m : t.ring().preferenceList(slot, dc, held + MAX_FALLBACKS)) {
+                NodeInfo node = t.node(m.nodeId());
+                if (node != null && !replicas.contains(node)) {
+                    addIfHealthy(out, node);
+                }
             }
         }
         return out;
     }
 
-    /** The first N healthy nodes of the slot's extended preference list; owners fill any gap. */
-    private List<NodeInfo> healthy(Topology t, int slot, List<NodeInfo> owners) {
+    private void addIfHealthy(List<NodeInfo> out, NodeInfo node) {
+        if (node != null && (node.id().equals(local.nodeId()) || !down.test(node.id()))) {
+            out.add(node);
+        }
+    }
+
+    /**
+     * The first fallback not taken yet to stand in for {@code owner} (with {@code sameDatacenter},
+     * only one in the owner's datacenter, so that LOCAL_QUORUM and EACH_QUORUM keep counting
+     * copies held in the datacenter they name), marked taken; null when none is left.
+     */
+    private static NodeInfo takeFallback(List<NodeInfo> fallbacks, boolean[] used, NodeInfo owner,
+                                         boolean sameDatacenter) {
+        for (int i = 0; i < fallbacks.size(); i++) {
+            NodeInfo f = fallbacks.get(i);
+            if (!used[i] && (!sameDatacenter || f.member().datacenter().equals(owner.member().datacenter()))) {
+                used[i] = true;
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What a sloppy read asks, index for index with {@code owners}: the owner itself, or for an
+     * owner marked down a healthy fallback standing in for it (the owner when none is left).
+     */
+    private List<NodeInfo> standIns(Topology t, int slot, List<NodeInfo> owners) {
+        boolean anyDown = false;
+        for (NodeInfo n : owners) {
+            anyDown |= !n.id().equals(local.nodeId()) && down.test(n.id());
+        }
+        if (!anyDown) {
+            return owners;
+        }
+        List<NodeInfo> spare = fallbacks(t, slot, owners);
+        boolean[] used = new boolean[spare.size()];
+        boolean sameDatacenter = t.replicationFactor().isPerDatacenter();
         List<NodeInfo> out = new ArrayList<>(owners.size());
-        List<NodeInfo> downOwners = new ArrayList<>();
         for (NodeInfo n : owners) {
             if (n.id().equals(local.nodeId()) || !down.test(n.id())) {
                 out.add(n);
             } else {
-                downOwners.add(n);
-            }
-        }
-        if (downOwners.isEmpty()) {
-            return owners;
-        }
-        for (NodeInfo n : fallbacks(t, slot, owners.size())) {
-            if (out.size() < owners.size()) {
-                out.add(n);
-            }
-        }
-        for (NodeInfo n : downOwners) {
-            if (out.size() < owners.size()) {
-                out.add(n);
+                NodeInfo f = takeFallback(spare, used, n, sameDatacenter);
+                out.add(f != null ? f : n);
             }
         }
         return out;
@@ -689,7 +795,8 @@ public final class Coordinator {
             return forming();
         }
         List<NodeInfo> nodes = t.nodes();
-        QuorumTracker tracker = new QuorumTracker("flush", nodes.size(), nodes.size());
+        List<String> ids = ids(nodes);
+        QuorumTracker tracker = new QuorumTracker("flush", ids, List.of(new Requirement(ids, ids.size())));
         CompletableFuture<Void> done = new CompletableFuture<>();
         Runnable settle = () -> {
             switch (tracker.state()) {
@@ -703,16 +810,16 @@ public final class Coordinator {
             if (node.id().equals(local.nodeId())) {
                 local.clear();
                 synchronized (tracker) {
-                    tracker.success();
+                    tracker.success(node.id());
                     settle.run();
                 }
             } else {
                 remote.flush(node, timeoutMillis).whenComplete((ignored, error) -> {
                     synchronized (tracker) {
                         if (error == null) {
-                            tracker.success();
+                            tracker.success(node.id());
                         } else {
-                            tracker.failure(label(node) + " " + reason(error, timeoutMillis));
+                            tracker.failure(node.id(), label(node) + " " + reason(error, timeoutMillis));
                         }
                         settle.run();
                     }
@@ -723,6 +830,14 @@ public final class Coordinator {
     }
 
     // ---- helpers -----------------------------------------------------------------------------
+
+    private static List<String> ids(List<NodeInfo> nodes) {
+        String[] out = new String[nodes.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = nodes.get(i).id();
+        }
+        return List.of(out);
+    }
 
     private long remaining(long deadline) {
         return Math.max(1, deadline - clock.millis());

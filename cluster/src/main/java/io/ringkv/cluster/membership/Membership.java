@@ -1,5 +1,6 @@
 package io.ringkv.cluster.membership;
 
+import io.ringkv.cluster.ring.ReplicationFactor;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -42,7 +43,7 @@ public final class Membership {
     private final NodeInfo self;
     private final List<NodeAddress> seeds;
     private final int vnodes;
-    private final int replicationFactor;
+    private final ReplicationFactor replicationFactor;
     /** Every member but this node, by id. */
     private final Map<String, Entry> peers = new TreeMap<>();
     private final Set<String> departed = new TreeSet<>();
@@ -60,7 +61,8 @@ public final class Membership {
      * @param rememberedMembers members met before a restart (from the nodes file); empty for a new node
      * @param rememberedDeparted members known to have departed before the restart
      */
-    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, int replicationFactor, RingStatus selfRing,
+    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, ReplicationFactor replicationFactor,
+                      RingStatus selfRing,
                       long selfRingVersion, Collection<Entry> rememberedMembers, Collection<String> rememberedDeparted) {
         this.self = self;
         List<NodeAddress> others = new ArrayList<>();
@@ -90,7 +92,7 @@ public final class Membership {
     }
 
     /** A founding member with the static seed list of issue 4: every member NORMAL. */
-    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, int replicationFactor,
+    public Membership(NodeInfo self, List<NodeAddress> seeds, int vnodes, ReplicationFactor replicationFactor,
                       List<NodeInfo> rememberedMembers) {
         this(self, seeds, vnodes, replicationFactor, RingStatus.NORMAL, 0,
             rememberedMembers.stream().map(n -> new Entry(n, RingStatus.NORMAL, 0)).toList(), List.of());

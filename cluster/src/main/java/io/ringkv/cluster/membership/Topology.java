@@ -1,6 +1,8 @@
 package io.ringkv.cluster.membership;
 
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.Placement;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Ring;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,7 +13,7 @@ import java.util.Objects;
 
 /**
  * One immutable view of the cluster as this node knows it: the members, where they are, the ring
- * built from them, and the replication factor. A node replaces its view as a whole when it
+ * built from them, the replication factor and the placement of every slot's replicas. A node replaces its view as a whole when it
  * learns of a member; readers take the current one and use it for a whole request, so a request
  * never mixes two rings.
  *
@@ -33,10 +35,14 @@ public final class Topology {
     private final Ring newRing;
     private final Map<String, RingStatus> statuses;
     private final long epoch;
-    private final int replicationFactor;
+    private final ReplicationFactor replicationFactor;
+    /** The replicas of every slot in the read ring, and in the placements before and after a change. */
+    private final Placement placement;
+    private final Placement oldPlacement;
+    private final Placement newPlacement;
     private final boolean complete;
 
-    public Topology(String selfId, List<NodeInfo> members, int vnodes, int replicationFactor, long epoch,
+    public Topology(String selfId, List<NodeInfo> members, int vnodes, ReplicationFactor replicationFactor, long epoch,
                     boolean complete) {
         this(selfId, members, Map.of(), vnodes, replicationFactor, epoch, complete);
     }
@@ -47,11 +53,9 @@ public final class Topology {
      *                 is always in {@link #nodes()}.
      */
     public Topology(String selfId, List<NodeInfo> members, Map<String, RingStatus> statuses, int vnodes,
-                    int replicationFactor, long epoch, boolean complete) {
+                    ReplicationFactor replicationFactor, long epoch, boolean complete) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException("replication factor must be >= 1: " + replicationFactor);
-        }
+        this.replicationFactor = Objects.requireNonNull(replicationFactor, "replicationFactor");
         List<NodeInfo> sorted = new ArrayList<>(members);
         sorted.sort((a, b) -> a.id().compareTo(b.id()));
         Map<String, NodeInfo> byId = new LinkedHashMap<>();
@@ -95,7 +99,17 @@ public final class Topology {
         this.newRing = newMembers.equals(readMembers) ? ring : newMembers.equals(oldMembers) ? oldRing
             : Ring.of(newMembers.isEmpty() ? alone : newMembers, vnodes, epoch);
         this.epoch = epoch;
-        this.replicationFactor = replicationFactor;
+        this.placement = ring.placement(replicationFactor);
+        this.oldPlacement = oldRing == ring ? placement : oldRing.placement(replicationFactor);
+        this.newPlacement = newRing == ring ? placement : newRing == oldRing ? oldPlacement
+            : newRing.placement(replicationFactor);
+        // Every slot must have a replica; ClusterNode refuses a per-datacenter factor that does
+        // not list the node's own datacenter, which guarantees it.
+        if (placement.replicasPerSlot() == 0 || oldPlacement.replicasPerSlot() == 0
+                || newPlacement.replicasPerSlot() == 0) {
+            throw new IllegalArgumentException("replication-factor " + replicationFactor
+                + " lists no datacenter that has a member");
+        }
         this.complete = complete && !empty;
     }
 
@@ -145,18 +159,22 @@ public final class Topology {
         return newRing;
     }
 
-    /** The configured N. */
-    public int replicationFactor() {
+    /** The configured factor: N, or a count per datacenter. */
+    public ReplicationFactor replicationFactor() {
         return replicationFactor;
     }
 
-    /** The N in use: the configured factor, or fewer when the read ring has fewer members. */
-    public int effectiveReplicas() {
-        return effectiveReplicas(ring);
+    /** Every slot's replicas under the factor, on the read ring. */
+    public Placement placement() {
+        return placement;
     }
 
-    private int effectiveReplicas(Ring r) {
-        return Math.min(replicationFactor, r.members().size());
+    /**
+     * The replicas per slot in use on the read ring: the configured factor, or fewer when the
+     * cluster (or a listed datacenter) has fewer members.
+     */
+    public int effectiveReplicas() {
+        return placement.replicasPerSlot();
     }
 
     public boolean complete() {
@@ -165,21 +183,21 @@ public final class Topology {
 
     /** The nodes holding {@code slot}, head first: its preference list of {@link #effectiveReplicas()}. */
     public List<NodeInfo> replicas(int slot) {
-        return replicas(ring, slot);
+        return replicas(placement, slot);
     }
 
     /** {@code slot}'s replicas in the placement before the change in progress. */
     public List<NodeInfo> oldReplicas(int slot) {
-        return replicas(oldRing, slot);
+        return replicas(oldPlacement, slot);
     }
 
     /** {@code slot}'s replicas in the placement after the change in progress. */
     public List<NodeInfo> newReplicas(int slot) {
-        return replicas(newRing, slot);
+        return replicas(newPlacement, slot);
     }
 
-    private List<NodeInfo> replicas(Ring r, int slot) {
-        List<Member> list = r.preferenceList(slot, effectiveReplicas(r));
+    private List<NodeInfo> replicas(Placement p, int slot) {
+        List<Member> list = p.replicas(slot);
         List<NodeInfo> out = new ArrayList<>(list.size());
         for (Member m : list) {
             out.add(nodes.get(m.nodeId()));
@@ -189,7 +207,7 @@ public final class Topology {
 
     /** True when this node is one of {@code slot}'s replicas in the read ring. */
     public boolean holds(int slot) {
-        for (Member m : ring.preferenceList(slot, effectiveReplicas())) {
+        for (Member m : placement.replicas(slot)) {
             if (m.nodeId().equals(selfId)) {
                 return true;
             }

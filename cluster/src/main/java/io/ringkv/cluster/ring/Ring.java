@@ -34,6 +34,10 @@ import org.roaringbitmap.RoaringBitmap;
  * prefix of the list for N + 1. That lets the constructor precompute, once, the first
  * {@link #PRECOMPUTED_REPLICAS} members of every slot (16384 x 5 ints), so that the request path
  * reads a slot's replicas from an array; longer lists are walked on demand.
+ *
+ * <p>A per-datacenter replication factor ({@link ReplicationFactor}, e.g. {@code dc1:2,dc2:1})
+ * places a slot's replicas by datacenter instead: {@link #placement} computes the table of every
+ * slot's replicas once, so that the request path reads them from an array too.
  */
 public final class Ring {
 
@@ -66,6 +70,10 @@ public final class Ring {
     private final int[] rackOf;
     private final int dcCount;
     private final int rackCount;
+    /** Datacenter numbers by name, and per datacenter number its member and rack counts. */
+    private final Map<String, Integer> dcIndex;
+    private final int[] dcSize;
+    private final int[] dcRacks;
     /** Per slot: the index into tokens of the first token at or after the slot's position. */
     private final int[] firstToken;
     /** Per slot: the first {@code depth} members of its preference list, flattened. */
@@ -113,6 +121,15 @@ public final class Ring {
         }
         this.dcCount = dcs.size();
         this.rackCount = racks.size();
+        this.dcIndex = Map.copyOf(dcs);
+        this.dcSize = new int[dcCount];
+        this.dcRacks = new int[dcCount];
+        for (int m = 0; m < sorted.size(); m++) {
+            dcSize[dcOf[m]]++;
+        }
+        for (List<String> rack : racks.keySet()) {
+            dcRacks[dcs.get(rack.get(0))]++;
+        }
 
         // Tokens. Sorting is by (unsigned position, member index) so that even a 64-bit hash
         // collision between two nodes orders deterministically.
@@ -223,11 +240,20 @@ public final class Ring {
         return indexById.containsKey(nodeId);
     }
 
+    /** The index of {@code nodeId} in {@link #members()}, or -1. */
+    int memberIndex(String nodeId) {
+        Integer m = indexById.get(nodeId);
+        return m == null ? -1 : m;
+    }
+
     public int tokenCount() {
         return tokens.length;
     }
 
-    /** The member that heads {@code slot}'s preference list. */
+    /**
+     * The member that heads {@code slot}'s preference list (under a plain factor; see
+     * {@link Placement#head} for a per-datacenter one).
+     */
     public Member head(int slot) {
         checkSlot(slot);
         return members.get(prefix[slot * depth]);
@@ -264,7 +290,90 @@ public final class Ring {
         return List.of(list);
     }
 
-    /** The slots {@code nodeId} heads (a copy; empty for a node not in this ring). */
+    /**
+     * The first {@code n} distinct members of {@code datacenter} met walking clockwise from the
+     * slot's position, spread over that datacenter's racks the way {@link #preferenceList} spreads
+     * them (a member in a rack not used yet first; once every rack is used, the next member not
+     * chosen yet). Members of other datacenters are walked past. At most the datacenter's member
+     * count; empty for a datacenter with no members. The list for {@code n} is a prefix of the
+     * list for {@code n + 1}.
+     */
+    public List<Member> preferenceList(int slot, String datacenter, int n) {
+        checkSlot(slot);
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, got " + n);
+        }
+        Integer dc = dcIndex.get(datacenter);
+        if (dc == null) {
+            return List.of();
+        }
+        int k = Math.min(n, dcSize[dc]);
+        int[] out = new int[k];
+        new Walker().walkDatacenter(firstToken[slot], dc, k, out, new int[k], 0);
+        Member[] list = new Member[k];
+        for (int i = 0; i < k; i++) {
+            list[i] = members.get(out[i]);
+        }
+        return List.of(list);
+    }
+
+    /**
+     * Every slot's replicas under {@code factor}. A plain N reads this ring's precomputed
+     * preference lists; a per-datacenter factor is computed here for all 16384 slots at once: for
+     * each listed datacenter {@code d}, {@link #preferenceList(int, String, int)} of
+     * min(count of d, members of d), the lists of all datacenters merged in walk order (by where
+     * each member's first token after the slot lies), so the head is the first replica met
+     * walking clockwise from the slot.
+     */
+    public Placement placement(ReplicationFactor factor) {
+        if (!factor.isPerDatacenter()) {
+            return new Placement(this, factor, Math.min(factor.total(), members.size()), null, null);
+        }
+        int[] want = new int[dcCount];
+        int perSlot = 0;
+        for (Map.Entry<String, Integer> e : factor.perDatacenter().entrySet()) {
+            Integer dc = dcIndex.get(e.getKey());
+            if (dc != null) {
+                want[dc] = Math.min(e.getValue(), dcSize[dc]);
+                perSlot += want[dc];
+            }
+        }
+        int[] table = new int[Slots.COUNT * perSlot];
+        int[] headed = new int[members.size()];
+        if (perSlot > 0) {
+            Walker walker = new Walker();
+            int[] picks = new int[perSlot];
+            int[] steps = new int[perSlot];
+            for (int s = 0; s < Slots.COUNT; s++) {
+                int filled = 0;
+                for (int dc = 0; dc < dcCount; dc++) {
+                    if (want[dc] > 0) {
+                        walker.walkDatacenter(firstToken[s], dc, want[dc], picks, steps, filled);
+                        filled += want[dc];
+                    }
+                }
+                // Insertion sort by walk step: at most 16 entries, and steps are distinct (each
+                // is the offset of a different member's first token).
+                for (int i = 1; i < perSlot; i++) {
+                    int p = picks[i];
+                    int st = steps[i];
+                    int j = i - 1;
+                    while (j >= 0 && steps[j] > st) {
+                        picks[j + 1] = picks[j];
+                        steps[j + 1] = steps[j];
+                        j--;
+                    }
+                    picks[j + 1] = p;
+                    steps[j + 1] = st;
+                }
+                System.arraycopy(picks, 0, table, s * perSlot, perSlot);
+                headed[picks[0]]++;
+            }
+        }
+        return new Placement(this, factor, perSlot, table, headed);
+    }
+
+    /** The slots {@code nodeId} heads in the plain walk (a copy; empty for a node not in this ring). */
     public RoaringBitmap ownedSlots(String nodeId) {
         Integer m = indexById.get(nodeId);
         return m == null ? new RoaringBitmap() : owned[m].clone();
@@ -303,6 +412,8 @@ public final class Ring {
         private final int[] dcUsed = new int[dcCount];
         private final int[] rackUsed = new int[rackCount];
         private final int[] walked = new int[members.size()];
+        /** Per member: how many tokens past the start the walk first met it (valid when seen). */
+        private final int[] seenStep = new int[members.size()];
         private int stamp;
 
         /** Fills out[0..k) with the preference list starting at token {@code start}. */
@@ -348,6 +459,54 @@ public final class Ring {
                     usedRacks++;
                 }
             }
+        }
+
+        /**
+         * Fills out[offset..offset+k) with the first k members of datacenter {@code dc} from
+         * token {@code start} (k at most the datacenter's size), and steps[...] with the token
+         * offset at which the walk first met each. Within the datacenter the scoring is
+         * {@link #walk}'s with one datacenter: a new rack first, then anything.
+         */
+        void walkDatacenter(int start, int dc, int k, int[] out, int[] steps, int offset) {
+            stamp++;
+            int walkedLen = 0;
+            int step = 0;
+            int usedRacks = 0;
+            for (int picked = 0; picked < k; picked++) {
+                int target = usedRacks < dcRacks[dc] ? 0 : 1;
+                int pick = -1;
+                for (int i = 0; i < walkedLen && pick < 0; i++) {
+                    int m = walked[i];
+                    if (chosen[m] != stamp && rackScore(m) <= target) {
+                        pick = m;
+                    }
+                }
+                while (pick < 0) {
+                    // Termination as in walk(): k <= the datacenter's size, and one lap of the
+                    // tokens meets every member.
+                    int m = tokenOwner[(start + step) % tokens.length];
+                    step++;
+                    if (dcOf[m] == dc && seen[m] != stamp) {
+                        seen[m] = stamp;
+                        seenStep[m] = step - 1;
+                        walked[walkedLen++] = m;
+                        if (rackScore(m) <= target) {
+                            pick = m;
+                        }
+                    }
+                }
+                chosen[pick] = stamp;
+                out[offset + picked] = pick;
+                steps[offset + picked] = seenStep[pick];
+                if (rackUsed[rackOf[pick]] != stamp) {
+                    rackUsed[rackOf[pick]] = stamp;
+                    usedRacks++;
+                }
+            }
+        }
+
+        private int rackScore(int m) {
+            return rackUsed[rackOf[m]] != stamp ? 0 : 1;
         }
 
         private int score(int m) {

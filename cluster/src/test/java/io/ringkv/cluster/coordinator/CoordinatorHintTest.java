@@ -13,6 +13,7 @@ import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Slots;
 import io.ringkv.cluster.version.VectorClock;
 import io.ringkv.storage.MemoryEngine;
@@ -51,7 +52,7 @@ class CoordinatorHintTest {
         for (NodeInfo n : nodes) {
             net.stores.put(n.id(), new ReplicaStore(new MemoryEngine(), n.id(), clock, () -> 32, () -> 8, w -> { }));
         }
-        Topology t = new Topology(nodes.get(0).id(), nodes, 64, 3, 1, true);
+        Topology t = new Topology(nodes.get(0).id(), nodes, 64, ReplicationFactor.of(3), 1, true);
         return new Coordinator(() -> t, net.stores.get(nodes.get(0).id()), net, clock, new ContextCache(1024),
             markedDown::contains, (target, slot, key, versions) ->
                 store.add(new Hint(target.id(), slot, key, versions, clock.millis())));

@@ -14,6 +14,7 @@ import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Slots;
 import io.ringkv.cluster.version.Siblings;
 import io.ringkv.cluster.version.VectorClock;
@@ -102,7 +103,7 @@ class CoordinatorSloppyQuorumTest {
             net.stores.put(n.id(), new ReplicaStore(new MemoryEngine(), n.id(), clock, () -> 32, () -> 8, w -> { }));
             hintStores.put(n.id(), HintStore.open(dir.resolve(n.id()), 1 << 20));
         }
-        topology = new Topology(nodes.get(0).id(), nodes, 64, 3, 1, true);
+        topology = new Topology(nodes.get(0).id(), nodes, 64, ReplicationFactor.of(3), 1, true);
     }
 
     @AfterEach

@@ -12,6 +12,7 @@ import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Slots;
 import io.ringkv.cluster.version.Siblings;
 import io.ringkv.cluster.version.VectorClock;
@@ -44,7 +45,7 @@ class CoordinatorTest {
             String id = nodes.get(i).id();
             ReplicaStore store = new ReplicaStore(new MemoryEngine(), id, clock, () -> 32, () -> 8, w -> { });
             net.stores.put(id, store);
-            Topology t = new Topology(id, nodes, 64, 3, 1, true);
+            Topology t = new Topology(id, nodes, 64, ReplicationFactor.of(3), 1, true);
             coordinators.add(new Coordinator(() -> t, store, net, clock, new ContextCache(1024)));
         }
     }
@@ -125,7 +126,7 @@ class CoordinatorTest {
         four.add(fourth);
         ReplicaStore store3 = new ReplicaStore(new MemoryEngine(), "node-3", clock, () -> 32, () -> 8, w -> { });
         net.stores.put("node-3", store3);
-        Topology t3 = new Topology("node-3", four, 64, 2, 1, true);
+        Topology t3 = new Topology("node-3", four, 64, ReplicationFactor.of(2), 1, true);
         Coordinator c3 = new Coordinator(() -> t3, store3, net, clock, new ContextCache(16));
         String key = null;
         for (int i = 0; key == null; i++) {

@@ -15,13 +15,16 @@ import java.util.function.Supplier;
 /**
  * Replicas of several nodes in one JVM, reached directly instead of over the network, with two
  * faults a test can switch on per node: down (every call fails at once, like a refused
- * connection) and hung (calls never answer, so they fail at their timeout).
+ * connection) and hung (calls never answer, so they fail at their timeout). A hand-off (sloppy
+ * quorum) is only recorded.
  */
 final class InMemoryReplicas implements ReplicaClient {
 
     final Map<String, ReplicaStore> stores = new ConcurrentHashMap<>();
     final Set<String> down = ConcurrentHashMap.newKeySet();
     final Set<String> hung = ConcurrentHashMap.newKeySet();
+    /** Sloppy-quorum hand-offs taken: "fallback id -> target id". */
+    final java.util.Queue<String> handOffs = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private <T> CompletableFuture<T> call(NodeInfo node, long timeoutMillis, Supplier<T> action) {
         if (down.contains(node.id())) {
@@ -54,6 +57,15 @@ final class InMemoryReplicas implements ReplicaClient {
     public CompletableFuture<ReplicaStore.Stored> write(NodeInfo node, int slot, byte[] key, VectorClock context,
                                                         boolean blind, StoredValue value, long timeoutMillis) {
         return call(node, timeoutMillis, () -> stores.get(node.id()).writeStored(slot, key, context, blind, value));
+    }
+
+    @Override
+    public CompletableFuture<Void> handOff(NodeInfo fallback, NodeInfo target, int slot, byte[] key,
+                                           byte[] encodedVersions, long timeoutMillis) {
+        return call(fallback, timeoutMillis, () -> {
+            handOffs.add(fallback.id() + " -> " + target.id());
+            return null;
+        });
     }
 
     @Override

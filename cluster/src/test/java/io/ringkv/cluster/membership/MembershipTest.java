@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +31,7 @@ class MembershipTest {
 
     @Test
     void aFounderIsCompleteOnceEverySeedHasAnswered() {
-        Membership m = new Membership(node("a", 7000), SEEDS, 16, 3, List.of());
+        Membership m = new Membership(node("a", 7000), SEEDS, 16, ReplicationFactor.of(3), List.of());
         assertFalse(m.topology().complete());
         assertEquals(List.of(NodeAddress.parse("127.0.0.1:7001"), NodeAddress.parse("127.0.0.1:7002")), m.seeds());
         assertTrue(m.update(List.of(entry(node("b", 7001), RingStatus.NORMAL)), List.of()));
@@ -47,7 +48,7 @@ class MembershipTest {
 
     @Test
     void aNewNodeNeedsOneSeedAndStaysOutOfTheRingUntilItJoins() {
-        Membership m = new Membership(node("x", 7005), SEEDS, 16, 3, RingStatus.WAITING, 0, List.of(), List.of());
+        Membership m = new Membership(node("x", 7005), SEEDS, 16, ReplicationFactor.of(3), RingStatus.WAITING, 0, List.of(), List.of());
         assertFalse(m.topology().complete());
         m.update(List.of(entry(node("a", 7000), RingStatus.NORMAL), entry(node("b", 7001), RingStatus.NORMAL),
             entry(node("c", 7002), RingStatus.NORMAL)), List.of());
@@ -77,7 +78,7 @@ class MembershipTest {
     @Test
     void aSeedIsKnownByTheAddressDialedWhateverItAnnounces() {
         List<NodeAddress> seeds = List.of(NodeAddress.parse("localhost:7001"));
-        Membership m = new Membership(node("a", 7000), seeds, 16, 3, List.of());
+        Membership m = new Membership(node("a", 7000), seeds, 16, ReplicationFactor.of(3), List.of());
         m.update(List.of(entry(node("b", 7001), RingStatus.NORMAL)), List.of()); // announces 127.0.0.1
         assertTrue(m.seedAnswered(seeds.get(0), "b"));
         assertTrue(m.topology().complete());
@@ -86,7 +87,7 @@ class MembershipTest {
 
     @Test
     void aDepartedMemberNeverComesBack() {
-        Membership m = new Membership(node("a", 7000), SEEDS, 16, 3, List.of(node("b", 7001), node("c", 7002)));
+        Membership m = new Membership(node("a", 7000), SEEDS, 16, ReplicationFactor.of(3), List.of(node("b", 7001), node("c", 7002)));
         assertTrue(m.topology().complete());
         assertTrue(m.update(List.of(), List.of("c")));
         assertEquals(List.of("a", "b"), m.topology().nodes().stream().map(NodeInfo::id).toList());
@@ -96,7 +97,7 @@ class MembershipTest {
 
     @Test
     void aLeftNodeServesNothing() {
-        Membership m = new Membership(node("a", 7000), SEEDS, 16, 3, List.of(node("b", 7001), node("c", 7002)));
+        Membership m = new Membership(node("a", 7000), SEEDS, 16, ReplicationFactor.of(3), List.of(node("b", 7001), node("c", 7002)));
         m.update(List.of(new Membership.Entry(node("a", 7000), RingStatus.LEFT, 9)), List.of());
         assertFalse(m.topology().complete());
         assertEquals(RingStatus.LEFT, m.topology().status("a"));
@@ -108,7 +109,7 @@ class MembershipTest {
         file.save("a", List.of(node("b", 7001), node("c", 7002)));
         NodesFile.State state = file.load();
         assertEquals("a", state.selfId());
-        Membership m = new Membership(node("a", 7000), SEEDS, 16, 3, state.members());
+        Membership m = new Membership(node("a", 7000), SEEDS, 16, ReplicationFactor.of(3), state.members());
         assertTrue(m.topology().complete());
         file.save("x", RingStatus.JOINING, 5, List.of(new Membership.Entry(node("b", 7001), RingStatus.LEAVING, 7)),
             List.of("gone"));

@@ -13,6 +13,7 @@ import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Slots;
 import io.ringkv.cluster.transport.RemoteFailureException;
 import io.ringkv.cluster.transport.Responder;
@@ -53,7 +54,7 @@ class AntiEntropyDriverTest {
     }
 
     private AntiEntropyDriver driver(String self, int slotsPerPass, int keysPerPass) {
-        Topology t = new Topology(self, nodes, 64, 2, 1, true);
+        Topology t = new Topology(self, nodes, 64, ReplicationFactor.of(2), 1, true);
         return new AntiEntropyDriver(() -> t, id -> false, stores.get(self), (node, type, payload, timeout) -> {
             CompletableFuture<byte[]> f = new CompletableFuture<>();
             services.get(node.id()).handle(type, payload, new Responder() {

@@ -26,7 +26,7 @@ class StreamPlanTest {
     private static final List<NodeInfo> FOUR = List.of(node("a", 1), node("b", 2), node("c", 3), node("d", 4));
 
     private static Topology topology(String self, Map<String, RingStatus> statuses) {
-        return new Topology(self, FOUR, statuses, 32, 3, 1, true);
+        return new Topology(self, FOUR, statuses, 32, io.ringkv.cluster.ring.ReplicationFactor.of(3), 1, true);
     }
 
     private static Set<String> ids(List<NodeInfo> nodes) {
@@ -92,7 +92,7 @@ class StreamPlanTest {
     @Test
     void forgettingADeadNodeReadsEverySurvivor() {
         Topology before = topology("a", Map.of());
-        Topology after = new Topology("a", FOUR.subList(0, 3), Map.of(), 32, 3, 2, true);
+        Topology after = new Topology("a", FOUR.subList(0, 3), Map.of(), 32, io.ringkv.cluster.ring.ReplicationFactor.of(3), 2, true);
         List<StreamPlan.Transfer> plan = StreamPlan.forgotten(before::replicas, after::replicas,
             id -> !id.equals("d"), "a");
         Map<String, Integer> perTarget = new HashMap<>();

@@ -18,6 +18,7 @@ import io.ringkv.cluster.node.ReplicaService;
 import io.ringkv.cluster.node.TransportReplicaClient;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.transport.InternodeTransport;
 import io.ringkv.cluster.transport.TransportConfig;
 import io.ringkv.server.ServerLog;
@@ -117,12 +118,20 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
                 }
             }
         }
+        ReplicationFactor factor = ReplicationFactor.parse(config.get("replication-factor"));
+        // Every datacenter that has nodes must hold replicas: otherwise a cluster whose only
+        // members are in unlisted datacenters would have no replica for any key, and nodes
+        // configured with different lists would place keys differently anyway.
+        if (factor.isPerDatacenter() && !factor.perDatacenter().containsKey(self.member().datacenter())) {
+            throw new IllegalStateException("replication-factor " + factor + " lists no replicas for this node's"
+                + " datacenter '" + self.member().datacenter() + "': every datacenter with nodes must be listed");
+        }
         // A new node whose address is among its seeds founds the cluster with the other seeds
         // and starts in the ring; any other new node waits to join (docs/elasticity.md).
         RingStatus selfRing = saved != null ? saved.selfRing()
             : !leftBefore && Membership.isFounder(self.address(), seeds) ? RingStatus.NORMAL : RingStatus.WAITING;
         long selfRingVersion = saved != null ? saved.selfRingVersion() : 0;
-        this.membership = new Membership(self, seeds, config.intValue("vnodes"), config.intValue("replication-factor"),
+        this.membership = new Membership(self, seeds, config.intValue("vnodes"), factor,
             selfRing, selfRingVersion, saved == null ? List.of() : saved.entries(),
             saved == null ? List.of() : saved.departed());
         if (saved == null) {
@@ -183,7 +192,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             (node, type, payload, timeout) -> streamClient.request(node, type, payload, 0, timeout), STREAM_PARALLELISM,
             STREAM_TIMEOUT_MILLIS), log::notice, log::warning);
         log.notice("Cluster node " + id + " at " + self.address() + ", " + seeds.size() + " seed(s), N="
-            + config.intValue("replication-factor"));
+            + factor);
     }
 
     /** The coordinator's {@link io.ringkv.cluster.coordinator.HintSink}: keeps a missed write for its replica. */

@@ -432,7 +432,7 @@ final class ClusterCommands {
         int pfail = 0;
         int size = 0;
         for (NodeInfo node : topology.nodes()) {
-            int owned = topology.ring().ownedCount(node.id());
+            int owned = topology.placement().headedCount(node.id());
             if (owned > 0) {
                 size++;
             }

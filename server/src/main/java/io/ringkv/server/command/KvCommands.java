@@ -62,7 +62,10 @@ final class KvCommands {
         throw new CommandError(DISABLED);
     }
 
-    /** Options after the key and value: consistency ("R n", "W n", ONE, QUORUM, ALL), CONTEXT, RETURNBODY. */
+    /**
+     * Options after the key and value: consistency ("R lvl", "W lvl", or ONE, QUORUM, ALL,
+     * LOCAL_QUORUM, EACH_QUORUM alone), CONTEXT, RETURNBODY.
+     */
     private static final class Options {
         Consistency level;
         VectorClock context;
@@ -75,7 +78,8 @@ final class KvCommands {
             String word = r.keyword(i);
             if (word.equals(levelWord) && i + 1 < r.argc()) {
                 o.level = level(r.string(++i));
-            } else if (word.equals("one") || word.equals("quorum") || word.equals("all")) {
+            } else if (word.equals("one") || word.equals("quorum") || word.equals("all")
+                    || word.equals("local_quorum") || word.equals("each_quorum")) {
                 o.level = level(word);
             } else if (writes && word.equals("context") && i + 1 < r.argc()) {
                 o.context = decodeContext(r.arg(++i));

@@ -104,7 +104,19 @@ public sealed interface OptionType {
         }
     }
 
-    /** A replica count for a quorum: a number, one, quorum or all (see Consistency). */
+    /** A replication factor: a number, or a count per datacenter like dc1:2,dc2:1 (see ReplicationFactor). */
+    record Replication() implements OptionType {
+        @Override
+        public String normalise(String value) throws ConfigException {
+            try {
+                return io.ringkv.cluster.ring.ReplicationFactor.parse(value).toString();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
+    }
+
+    /** A consistency level: a number, one, quorum, all, local_quorum or each_quorum (see Consistency). */
     record Quorum() implements OptionType {
         @Override
         public String normalise(String value) throws ConfigException {

@@ -108,12 +108,15 @@ public final class ServerConfig {
             "cluster: file in dir where the node keeps its id and the members it has met."),
         new Option("cluster-secret", new OptionType.Text(), "", false,
             "cluster: shared secret every node must prove on connect (empty: no check)."),
-        new Option("replication-factor", new OptionType.Integer(1, 16), "3", false,
-            "cluster: N, the number of distinct nodes that hold each key."),
+        new Option("replication-factor", new OptionType.Replication(), "3", false,
+            "cluster: N, the number of distinct nodes that hold each key, or a count per datacenter"
+                + " like dc1:2,dc2:1 (unlisted datacenters hold no replicas)."),
         new Option("write-quorum", new OptionType.Quorum(), "quorum", true,
-            "cluster: W, replicas that must acknowledge a write: a number, one, quorum or all."),
+            "cluster: W, replicas that must acknowledge a write: a number, one, quorum, all, local_quorum"
+                + " or each_quorum."),
         new Option("read-quorum", new OptionType.Quorum(), "quorum", true,
-            "cluster: R, replicas that must answer a read: a number, one, quorum or all."),
+            "cluster: R, replicas that must answer a read: a number, one, quorum, all, local_quorum or"
+                + " each_quorum."),
         new Option("vnodes", new OptionType.Integer(1, 4096), "256", false,
             "cluster: ring tokens a weight-1 node places."),
         new Option("weight", new OptionType.Integer(1, 64), "1", false,

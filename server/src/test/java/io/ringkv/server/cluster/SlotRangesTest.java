@@ -8,6 +8,7 @@ import io.ringkv.cluster.membership.NodeAddress;
 import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Slots;
 import io.ringkv.server.cluster.SlotRanges.Range;
 import io.ringkv.server.cluster.SlotRanges.ReplicaRange;
@@ -24,7 +25,7 @@ class SlotRangesTest {
             nodes.add(new NodeInfo(Member.of(String.format("%040x", 0xabc000 + i)),
                 new NodeAddress("127.0.0.1", 7000 + i, 17000 + i)));
         }
-        return new Topology(nodes.get(0).id(), nodes, 256, n, 1, true);
+        return new Topology(nodes.get(0).id(), nodes, 256, ReplicationFactor.of(n), 1, true);
     }
 
     private static List<String> ids(List<NodeInfo> nodes) {
@@ -119,5 +120,29 @@ class SlotRangesTest {
         assertEquals(16384, headedSlots);
         // With nobody down the advertised ranges are the ring's.
         assertEquals(SlotRanges.byReplicas(t).size(), SlotRanges.byReplicas(t, id -> false).size());
+    }
+
+    @Test
+    void aPerDatacenterPlacementIsAdvertisedHeadFirst() {
+        // Nodes 0-3 in dc1, 4-5 in dc2; dc3's node 6 holds nothing, so it heads nothing.
+        List<NodeInfo> nodes = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            nodes.add(new NodeInfo(new Member(String.format("%040x", 0xdc0000 + i), 1, "rack1",
+                i < 4 ? "dc1" : i < 6 ? "dc2" : "dc3"), new NodeAddress("127.0.0.1", 7000 + i, 17000 + i)));
+        }
+        Topology t = new Topology(nodes.get(0).id(), nodes, 64, ReplicationFactor.parse("dc1:2,dc2:1"), 1, true);
+        List<ReplicaRange> ranges = SlotRanges.byReplicas(t);
+        java.util.Map<String, Integer> headedSlots = new java.util.HashMap<>();
+        for (ReplicaRange r : ranges) {
+            assertEquals(3, r.replicas().size());
+            for (int s = r.range().start(); s <= r.range().end(); s++) {
+                assertEquals(ids(t.replicas(s)), ids(r.replicas()), "slot " + s);
+            }
+            headedSlots.merge(r.replicas().get(0).id(), r.range().end() - r.range().start() + 1, Integer::sum);
+        }
+        for (NodeInfo n : nodes) {
+            assertEquals(t.placement().headedCount(n.id()), headedSlots.getOrDefault(n.id(), 0), n.id());
+        }
+        assertEquals(null, headedSlots.get(nodes.get(6).id()));
     }
 }

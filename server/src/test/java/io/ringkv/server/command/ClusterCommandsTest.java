@@ -11,6 +11,7 @@ import io.ringkv.cluster.membership.NodeAddress;
 import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.membership.Topology;
 import io.ringkv.cluster.ring.Member;
+import io.ringkv.cluster.ring.ReplicationFactor;
 import io.ringkv.cluster.ring.Slots;
 import io.ringkv.server.ServerHarness;
 import io.ringkv.server.cluster.ClusterView;
@@ -71,7 +72,7 @@ class ClusterCommandsTest {
     }
 
     private static Topology topology(boolean complete) {
-        return new Topology(id(0), members(), 256, 3, EPOCH, complete);
+        return new Topology(id(0), members(), 256, ReplicationFactor.of(3), EPOCH, complete);
     }
 
     private final FakeView view = new FakeView(topology(true));
