@@ -77,6 +77,16 @@ public final class Coordinator {
     private final LongAdder readRepairs = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
     private final LongAdder hinted = new LongAdder();
+    private final ReadTimer speculation;
+    private final LongAdder speculativeReads = new LongAdder();
+
+    /**
+     * How long a targeted read waits for the replicas it asked before it asks the others too.
+     * Well above a loaded replica's usual answer time here (a few ms at p99), so that it rarely
+     * doubles the work, and short enough that a replica that stopped answering, not yet marked
+     * down, costs a read this much rather than the request timeout.
+     */
+    public static final long SPECULATE_MILLIS = 50;
 
     public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
                        ContextCache contexts) {
@@ -112,6 +122,19 @@ public final class Coordinator {
     public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
                        ContextCache contexts, java.util.function.Predicate<String> down, HintSink hints,
                        java.util.function.BooleanSupplier sloppy) {
+        this(topology, local, remote, clock, contexts, down, hints, sloppy, ReadTimer.NONE);
+    }
+
+    /**
+     * @param speculation targeted reads: a read first asks only the replicas its quorum needs
+     *                    (this node first), and the others only if one of those fails or the
+     *                    quorum is not in after {@link #SPECULATE_MILLIS}; {@link ReadTimer#NONE}
+     *                    asks every replica at once
+     */
+    public Coordinator(Supplier<Topology> topology, ReplicaStore local, ReplicaClient remote, Clock clock,
+                       ContextCache contexts, java.util.function.Predicate<String> down, HintSink hints,
+                       java.util.function.BooleanSupplier sloppy, ReadTimer speculation) {
+        this.speculation = speculation;
         this.sloppy = sloppy;
         this.hints = hints;
         this.down = down;
@@ -124,6 +147,11 @@ public final class Coordinator {
 
     public long readRepairs() {
         return readRepairs.sum();
+    }
+
+    /** Targeted reads that had to ask their spare replicas (a failure or a slow answer). */
+    public long speculativeReads() {
+        return speculativeReads.sum();
     }
 
     /** Hints handed to the {@link HintSink} so far. */
@@ -185,35 +213,121 @@ public final class Coordinator {
         // Sloppy reads ask a healthy fallback in place of each owner marked down; its answer
         // counts as that owner's.
         List<NodeInfo> replicas = !waitForAll && sloppy.getAsBoolean() ? standIns(t, slot, owners) : owners;
-        Read read = new Read(key, slot, replicas, owners,
-            consistency.requirements(owners, t.self().member().datacenter()), waitForAll);
-        long deadline = clock.millis() + timeoutMillis;
+        List<Requirement> requirements = consistency.requirements(owners, t.self().member().datacenter());
+        Read read = new Read(key, slot, replicas, owners, requirements, waitForAll);
+        read.deadline = clock.millis() + timeoutMillis;
+        read.timeoutMillis = timeoutMillis;
+        boolean[] first = waitForAll || speculation == null ? null : firstRound(replicas, owners, requirements);
+        boolean spares = false;
+        for (int i = 0; first != null && i < first.length; i++) {
+            spares |= !first[i];
+        }
+        if (spares) {
+            // Set before any replica is asked: a failure answered at once must find the spares.
+            read.spares = first;
+        }
         // This node's own replica first: it answers at once, and a remote failure that is also
         // immediate (a refused connection) must not decide the quorum before it is counted.
         for (int i = 0; i < replicas.size(); i++) {
-            NodeInfo node = replicas.get(i);
-            if (node.id().equals(local.nodeId())) {
-                byte[] versions;
-                try {
-                    versions = local.readEncoded(slot, key);
-                } catch (RuntimeException e) {
-                    read.answer(i, null, label(node) + " failed: " + e.getMessage());
-                    continue;
-                }
-                read.answer(i, versions, null);
+            if (replicas.get(i).id().equals(local.nodeId()) && (first == null || first[i])) {
+                ask(read, i);
             }
         }
         for (int i = 0; i < replicas.size(); i++) {
-            NodeInfo node = replicas.get(i);
-            int index = i;
-            if (!node.id().equals(local.nodeId()) && down.test(node.id())) {
-                read.answer(index, null, label(node) + " is down");
-            } else if (!node.id().equals(local.nodeId())) {
-                remote.read(node, slot, key, remaining(deadline)).whenComplete((versions, error) ->
-                    read.answer(index, versions, error == null ? null : label(node) + " " + reason(error, timeoutMillis)));
+            if (!replicas.get(i).id().equals(local.nodeId()) && (first == null || first[i])) {
+                ask(read, i);
             }
         }
+        if (spares && !read.future.isDone()) {
+            speculation.after(SPECULATE_MILLIS, () -> askSpares(read, true));
+        }
         return read.future;
+    }
+
+    /**
+     * The replicas a targeted read asks first: enough to meet every requirement if they all
+     * answer, this node first, then the replicas not marked down (its own datacenter's first),
+     * then the others. {@code true} marks one to ask.
+     */
+    private boolean[] firstRound(List<NodeInfo> replicas, List<NodeInfo> owners, List<Requirement> requirements) {
+        int n = replicas.size();
+        boolean[] chosen = new boolean[n];
+        int[] counted = new int[requirements.size()];
+        String dc = topology.get().self().member().datacenter();
+        for (int pass = 0; pass < 4; pass++) {
+            for (int i = 0; i < n; i++) {
+                NodeInfo node = replicas.get(i);
+                boolean self = node.id().equals(local.nodeId());
+                boolean isDown = !self && down.test(node.id());
+                boolean sameDc = node.member().datacenter().equals(dc);
+                int rank = self ? 0 : isDown ? 3 : sameDc ? 1 : 2;
+                if (rank != pass || chosen[i]) {
+                    continue;
+                }
+                String owner = owners.get(i).id();
+                boolean useful = false;
+                for (int r = 0; r < requirements.size(); r++) {
+                    Requirement req = requirements.get(r);
+                    if (counted[r] < req.needed() && req.nodeIds().contains(owner)) {
+                        useful = true;
+                    }
+                }
+                if (useful) {
+                    chosen[i] = true;
+                    for (int r = 0; r < requirements.size(); r++) {
+                        if (requirements.get(r).nodeIds().contains(owner)) {
+                            counted[r]++;
+                        }
+                    }
+                }
+            }
+        }
+        return chosen;
+    }
+
+    /** Asks replica {@code index} of the read (this node's own store, or a remote one). */
+    private void ask(Read read, int index) {
+        NodeInfo node = read.replicas.get(index);
+        if (node.id().equals(local.nodeId())) {
+            byte[] versions;
+            try {
+                versions = local.readEncoded(read.slot, read.key);
+            } catch (RuntimeException e) {
+                answer(read, index, null, label(node) + " failed: " + e.getMessage());
+                return;
+            }
+            answer(read, index, versions, null);
+        } else if (down.test(node.id())) {
+            answer(read, index, null, label(node) + " is down");
+        } else {
+            remote.read(node, read.slot, read.key, remaining(read.deadline)).whenComplete((versions, error) ->
+                answer(read, index, versions, error == null ? null : label(node) + " " + reason(error, read.timeoutMillis)));
+        }
+    }
+
+    /** Records an answer; a failure while spares remain sends the read to them (off the lock). */
+    private void answer(Read read, int index, byte[] versions, String failure) {
+        read.answer(index, versions, failure);
+        if (failure != null) {
+            askSpares(read, false);
+        }
+    }
+
+    private void askSpares(Read read, boolean slow) {
+        boolean[] first;
+        synchronized (read) {
+            first = read.spares;
+            if (first == null || read.future.isDone()) {
+                return;
+            }
+            read.spares = null;
+        }
+        speculativeReads.increment();
+        for (int i = 0; i < first.length; i++) {
+            if (!first[i]) {
+                ask(read, i);
+            }
+        }
     }
 
     /** The state of one read; replies arrive on any thread, so every step is under its lock. */
@@ -228,6 +342,10 @@ public final class Coordinator {
         Siblings<StoredValue> repairedTo;
         final boolean[] repaired;
         final boolean waitForAll;
+        long deadline;
+        long timeoutMillis;
+        /** A targeted read's first round (true = asked) until its spares are asked; null after, or for none. */
+        boolean[] spares;
         /**
          * The key's replicas, index for index with {@code replicas} (which differ only where a
          * sloppy read asks a fallback in an owner's place): each answer counts as its owner's,

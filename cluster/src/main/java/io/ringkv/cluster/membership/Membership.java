@@ -98,9 +98,12 @@ public final class Membership {
             rememberedMembers.stream().map(n -> new Entry(n, RingStatus.NORMAL, 0)).toList(), List.of());
     }
 
-    /** True when this node's own address is among {@code seeds}: a new node founds the cluster. */
+    /**
+     * True when a new node founds the cluster: its own address is among {@code seeds}, or it has
+     * no seeds at all (a cluster of one, which others may join later).
+     */
     public static boolean isFounder(NodeAddress self, List<NodeAddress> seeds) {
-        return seeds.stream().anyMatch(s -> sameClientAddress(s, self));
+        return seeds.isEmpty() || seeds.stream().anyMatch(s -> sameClientAddress(s, self));
     }
 
     private static boolean sameClientAddress(NodeAddress a, NodeAddress b) {

@@ -36,9 +36,10 @@ public final class TransportReplicaClient implements ReplicaClient {
             return CompletableFuture.failedFuture(
                 new IllegalStateException("unreachable: this node has no link to the others (stopped or isolated)"));
         }
-        // Resolved once per node: a hostname lookup must not run on an event loop per request.
+        // Unresolved, made once per node: the transport resolves the name at each connection
+        // (a peer may come back at a new IP), never per request on an event loop.
         InetSocketAddress address = addresses.computeIfAbsent(node.address(),
-            a -> new InetSocketAddress(a.host(), a.clusterPort()));
+            a -> InetSocketAddress.createUnresolved(a.host(), a.clusterPort()));
         return t.request(address, type, payload, timeoutMillis, slot).handle((bytes, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;

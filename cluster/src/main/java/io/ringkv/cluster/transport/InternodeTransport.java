@@ -129,6 +129,7 @@ public final class InternodeTransport implements AutoCloseable {
                     + payload.length + " bytes exceeds the frame limit of " + config.maxFrameBytes()));
         }
         long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        peer = byName(peer);
         Peer p = peers.get(peer);
         if (p == null) {
             p = peers.computeIfAbsent(peer,
@@ -155,8 +156,18 @@ public final class InternodeTransport implements AutoCloseable {
 
     /** True when at least one connection to the peer is open and authenticated. */
     public boolean connected(InetSocketAddress peer) {
-        Peer p = peers.get(peer);
+        Peer p = peers.get(byName(peer));
         return p != null && p.connected();
+    }
+
+    /*
+     * Peers are known by name and port, never by a resolved address: a name (a Kubernetes pod's
+     * DNS name, say) is resolved again at every connection, so a peer that comes back at a new IP
+     * is reached there once the old connection fails. An unresolved address passes through
+     * without allocating; callers on the request path keep theirs unresolved.
+     */
+    private static InetSocketAddress byName(InetSocketAddress peer) {
+        return peer.isUnresolved() ? peer : InetSocketAddress.createUnresolved(peer.getHostString(), peer.getPort());
     }
 
     public TransportStats stats() {

@@ -23,6 +23,8 @@ final class InMemoryReplicas implements ReplicaClient {
     final Map<String, ReplicaStore> stores = new ConcurrentHashMap<>();
     final Set<String> down = ConcurrentHashMap.newKeySet();
     final Set<String> hung = ConcurrentHashMap.newKeySet();
+    /** Remote reads asked, per node id. */
+    final Map<String, java.util.concurrent.atomic.AtomicInteger> reads = new ConcurrentHashMap<>();
     /** Sloppy-quorum hand-offs taken: "fallback id -> target id". */
     final java.util.Queue<String> handOffs = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -50,6 +52,7 @@ final class InMemoryReplicas implements ReplicaClient {
 
     @Override
     public CompletableFuture<byte[]> read(NodeInfo node, int slot, byte[] key, long timeoutMillis) {
+        reads.computeIfAbsent(node.id(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
         return call(node, timeoutMillis, () -> stores.get(node.id()).readEncoded(slot, key));
     }
 

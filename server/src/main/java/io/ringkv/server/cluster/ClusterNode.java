@@ -181,7 +181,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             this::isDown, clock, () -> config.longValue("max-hint-window") * 1000, 10_000, log::warning);
         this.coordinator = new Coordinator(membership::topology, replicas, client,
             clock, new ContextCache(1 << 16), this::isDown, this::hint,
-            () -> config.get("sloppy-quorum").equals("yes"));
+            () -> config.get("sloppy-quorum").equals("yes"), this::speculate);
         TransportReplicaClient aeClient = new TransportReplicaClient(this::linkedTransport);
         this.antiEntropy = new io.ringkv.cluster.node.AntiEntropyDriver(membership::topology, this::isDown, replicas,
             (node, type, payload, timeout) -> aeClient.request(node, type, payload, 0, timeout),
@@ -199,6 +199,29 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private void hint(NodeInfo target, int slot, byte[] key, byte[] versions) {
         if (config.longValue("max-hint-window") > 0) {
             hints.add(new io.ringkv.cluster.handoff.Hint(target.id(), slot, key, versions, clock.millis()));
+        }
+    }
+
+    /*
+     * The coordinator's timer for targeted reads: on the event loop the read runs on when it
+     * runs on one (GET does; a loop's timers cost no lock), else on the server's scheduler.
+     * Before the node has started, at once (the read then asks every replica straight away).
+     */
+    private void speculate(long delayMillis, Runnable task) {
+        io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        if (loop != null) {
+            loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+            return;
+        }
+        ScheduledExecutorService s = scheduler;
+        if (s == null) {
+            task.run();
+            return;
+        }
+        try {
+            s.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run();
         }
     }
 
@@ -386,7 +409,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             if (membership.knows(seed) && !refresh) {
                 continue;
             }
-            t.request(new InetSocketAddress(seed.host(), seed.clusterPort()), Messages.GOSSIP, hello, 1000, 0)
+            t.request(InetSocketAddress.createUnresolved(seed.host(), seed.clusterPort()), Messages.GOSSIP, hello, 1000, 0)
                 .whenComplete((reply, error) -> {
                     if (error != null) {
                         return;
@@ -429,7 +452,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             }
             long timeout = Math.max(100, config.longValue("gossip-interval"));
             for (NodeInfo peer : peers) {
-                t.request(new InetSocketAddress(peer.address().host(), peer.address().clusterPort()), Messages.GOSSIP,
+                t.request(InetSocketAddress.createUnresolved(peer.address().host(), peer.address().clusterPort()), Messages.GOSSIP,
                     digest, timeout, 0).whenComplete((reply, error) -> {
                         if (error == null) {
                             applyGossip(reply);
@@ -798,7 +821,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         InternodeTransport t = transport;
         NodeInfo node = membership.topology().node(nodeId);
         return t != null && node != null
-            && t.connected(new InetSocketAddress(node.address().host(), node.address().clusterPort()));
+            && t.connected(InetSocketAddress.createUnresolved(node.address().host(), node.address().clusterPort()));
     }
 
     @Override

@@ -58,7 +58,6 @@ public final class RingChanges {
     private final ConcurrentLinkedQueue<List<StreamPlan.Transfer>> repairs = new ConcurrentLinkedQueue<>();
     private volatile String phase = "";
     private volatile boolean streaming;
-    private boolean failedLogged;
 
     public RingChanges(Node node, StreamCopier copier, Consumer<String> notice, Consumer<String> warning) {
         this.node = node;
@@ -216,7 +215,6 @@ public final class RingChanges {
         if (result.ok()) {
             notice.accept("Streaming for the " + what + " done: " + result.keys() + " keys, " + result.bytes()
                 + " bytes in " + ms + " ms");
-            failedLogged = false;
             return true;
         }
         List<String> sample = new ArrayList<>(result.failures().subList(0, Math.min(3, result.failures().size())));

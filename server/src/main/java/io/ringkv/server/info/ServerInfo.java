@@ -255,6 +255,7 @@ public final class ServerInfo {
                 .field("cluster_known_nodes", topology.nodes().size())
                 .field("cluster_replication_factor", topology.effectiveReplicas())
                 .field("cluster_read_repairs", node.coordinator().readRepairs())
+                .field("cluster_speculative_reads", node.coordinator().speculativeReads())
                 .field("cluster_unavailable_errors", node.coordinator().unavailableErrors())
                 .field("cluster_sibling_warnings", node.replicas().siblingWarnings());
             var statuses = node.memberStatusCounts();
