@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,12 +58,28 @@ final class ExternalCommand {
      * {@code timeout}; throws AssertionError if the tool had to be killed.
      */
     static Result run(Duration timeout, Path stdin, List<String> command) throws IOException, InterruptedException {
+        return run(timeout, stdin, Map.of(), command);
+    }
+
+    /**
+     * As {@link #run(Duration, Path, List)}, with {@code env} added to the tool's environment; a
+     * null value removes that variable.
+     */
+    static Result run(Duration timeout, Path stdin, Map<String, String> env, List<String> command)
+            throws IOException, InterruptedException {
         Path dir = Files.createDirectories(Path.of("target", "tools"));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command))
             .redirectOutput(out.toFile())
             .redirectError(err.toFile());
+        env.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
         if (stdin != null) {
             builder.redirectInput(stdin.toFile());
         } else {

@@ -181,6 +181,11 @@ public final class LocalCluster implements AutoCloseable {
         return ports[i];
     }
 
+    /** Node {@code i}'s cluster bus port (a free port, not port + 10000). */
+    public int clusterPort(int i) {
+        return clusterPorts[i];
+    }
+
     /** Node {@code i}'s directory (--dir): its nodes.conf and its ringkv-data. */
     public Path dir(int i) {
         return dirs[i];
