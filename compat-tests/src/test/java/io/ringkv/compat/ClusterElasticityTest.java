@@ -169,6 +169,54 @@ class ClusterElasticityTest {
         }
     }
 
+    /**
+     * A founder whose data folder is lost comes back as a new node at its old address: it
+     * recognises its former identity there, forgets it, and joins, streaming its share, rather
+     * than founding again with no data.
+     */
+    @Test
+    void aSeedStartedOnAnEmptyFolderJoinsInsteadOfFoundingAgain() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(3, "--gossip-interval", "200", "--anti-entropy-interval", "0")) {
+            int keys = 5_000;
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0), 10_000)) {
+                jedis.sendCommand(() -> "KV.CONSISTENCY".getBytes(), "WRITE", "ALL");
+                Pipeline p = jedis.pipelined();
+                for (int i = 0; i < keys; i++) {
+                    p.set("s" + i, "v" + i);
+                }
+                p.sync();
+            }
+            String oldId;
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(2), 10_000)) {
+                oldId = jedis.clusterMyId();
+            }
+            cluster.kill9(2);
+            deleteRecursively(cluster.dir(2));
+            cluster.startNode(2);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ringStatus(cluster, 2).equals("normal") && settled(cluster));
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(2), 10_000)) {
+                String newId = jedis.clusterMyId();
+                assertTrue(!newId.equals(oldId));
+                assertEquals(keys, jedis.dbSize(), "streamed its share: with N = 3 on 3 nodes, every key");
+                assertTrue(info(cluster, 2, "cluster_stream_keys_total") >= keys);
+            }
+            try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0), 10_000)) {
+                String nodes = jedis.clusterNodes();
+                assertTrue(!nodes.contains(oldId), nodes);
+                assertEquals(3, nodes.lines().count(), nodes);
+            }
+        }
+    }
+
+    private static void deleteRecursively(java.nio.file.Path dir) throws java.io.IOException {
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
     private static boolean failing(String nodes, String id) {
         for (String line : nodes.split("\n")) {
             if (line.startsWith(id + " ")) {

@@ -42,6 +42,8 @@ public final class Membership {
 
     private final NodeInfo self;
     private final List<NodeAddress> seeds;
+    /** The seeds as configured, this node's own address included if it is there. */
+    private final List<NodeAddress> configuredSeeds;
     private final int vnodes;
     private final ReplicationFactor replicationFactor;
     /** Every member but this node, by id. */
@@ -72,6 +74,7 @@ public final class Membership {
             }
         }
         this.seeds = List.copyOf(others);
+        this.configuredSeeds = List.copyOf(seeds);
         this.vnodes = vnodes;
         this.replicationFactor = replicationFactor;
         this.selfRing = selfRing;
@@ -227,15 +230,26 @@ public final class Membership {
         } else if (everComplete) {
             // Once complete, always: a joiner that turned NORMAL needs no more seeds than before.
             complete = true;
+        } else if (selfRing == RingStatus.WAITING && selfRingVersion == 0 && isFounder(self.address(), configuredSeeds)) {
+            // A founder candidate that has not decided yet: it serves nothing until it is in
+            // the ring with every other seed answered (below), so that nothing is acknowledged
+            // by a ring that lacks the founders.
+            complete = false;
         } else if (selfRing == RingStatus.WAITING) {
             // A new node: one seed's view shows it the cluster it joins.
             complete = !answered.isEmpty() || seeds.isEmpty();
         } else {
-            // A founder (or a member restarted): every other seed must have answered, so that
-            // the founders never serve with a ring that lacks some of them.
+            // A founder (or a member restarted): every other seed must have answered and be in
+            // the ring, so that the founders never serve with a ring that lacks some of them
+            // (a seed that answered may not have founded yet).
             complete = answered.size() == seeds.size();
+            for (String id : answered.values()) {
+                Entry e = peers.get(id);
+                complete &= e != null && e.ring().holdsData();
+            }
         }
         topology = new Topology(self.id(), members, statuses, vnodes, replicationFactor, ++epoch, complete);
-        everComplete |= topology.complete();
+        // Latched only in the ring: a waiting node's completeness says nothing about the founders.
+        everComplete |= topology.complete() && selfRing.holdsData();
     }
 }

@@ -80,6 +80,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService antiEntropyPasses;
     private java.util.concurrent.ExecutorService antiEntropyAnswers;
     private long lastRefresh;
+    /** This node's address is among its seeds (or it has none): it may found the cluster. */
+    private final boolean founderCandidate;
     /** Joins, leaves and re-replication (docs/elasticity.md), on their own thread. */
     private final RingChanges ringChanges;
     private java.util.concurrent.ScheduledExecutorService ringChangeThread;
@@ -126,11 +128,16 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             throw new IllegalStateException("replication-factor " + factor + " lists no replicas for this node's"
                 + " datacenter '" + self.member().datacenter() + "': every datacenter with nodes must be listed");
         }
-        // A new node whose address is among its seeds founds the cluster with the other seeds
-        // and starts in the ring; any other new node waits to join (docs/elasticity.md).
-        RingStatus selfRing = saved != null ? saved.selfRing()
-            : !leftBefore && Membership.isFounder(self.address(), seeds) ? RingStatus.NORMAL : RingStatus.WAITING;
-        long selfRingVersion = saved != null ? saved.selfRingVersion() : 0;
+        // Every new node starts waiting. One whose address is among its seeds is a founder
+        // candidate (waiting at ring version 0): at its first seed's answer it founds the cluster
+        // with the other seeds, unless the cluster already knows a member at its address, its
+        // own former identity, whose data was lost: then it joins (RingChanges). A node that left
+        // starts again as a joiner (version 1), never a founder (docs/elasticity.md).
+        boolean alone = seeds.stream().allMatch(s -> s.host().equals(self.address().host()) && s.port() == self.address().port());
+        // With no other seed there is nothing to wait for: a cluster of one, founded at once.
+        RingStatus selfRing = saved != null ? saved.selfRing() : alone && !leftBefore ? RingStatus.NORMAL : RingStatus.WAITING;
+        long selfRingVersion = saved != null ? saved.selfRingVersion() : leftBefore ? 1 : 0;
+        this.founderCandidate = Membership.isFounder(self.address(), seeds);
         this.membership = new Membership(self, seeds, config.intValue("vnodes"), factor,
             selfRing, selfRingVersion, saved == null ? List.of() : saved.entries(),
             saved == null ? List.of() : saved.departed());
@@ -755,6 +762,39 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         @Override
         public boolean live(String nodeId) {
             return ClusterNode.this.live(nodeId);
+        }
+
+        @Override
+        public boolean founding() {
+            return founderCandidate && membership.selfRing() == RingStatus.WAITING && membership.selfRingVersion() == 0;
+        }
+
+        @Override
+        public boolean metASeed() {
+            return membership.seeds().isEmpty() || membership.seeds().stream().anyMatch(membership::knows);
+        }
+
+        @Override
+        public List<String> formerIdentities() {
+            NodeAddress mine = membership.self().address();
+            List<String> former = new ArrayList<>();
+            synchronized (gossip) {
+                for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
+                    NodeAddress a = m.node().address();
+                    if (!m.id().equals(gossip.selfId()) && a.host().equals(mine.host()) && a.port() == mine.port()) {
+                        former.add(m.id());
+                    }
+                }
+            }
+            return former;
+        }
+
+        @Override
+        public void forgetFormer(String nodeId) {
+            synchronized (gossip) {
+                gossip.depart(nodeId);
+                syncMembership();
+            }
         }
 
         @Override

@@ -47,6 +47,18 @@ public final class RingChanges {
 
         /** The change is over and this node has left: it departs for good. */
         void departSelf();
+
+        /** A new node whose address is among its seeds, that has not decided yet to found or join. */
+        boolean founding();
+
+        /** Some seed has answered (its view is known), or there are no seeds. */
+        boolean metASeed();
+
+        /** Members at this node's own address under another id: its former identities. */
+        List<String> formerIdentities();
+
+        /** Removes a former identity for good (its data is lost; the survivors re-replicate). */
+        void forgetFormer(String nodeId);
     }
 
     private final Node node;
@@ -106,6 +118,10 @@ public final class RingChanges {
         List<StreamPlan.Transfer> repair = repairs.poll();
         if (repair != null) {
             run("re-replication", repair);
+        }
+        if (node.founding()) {
+            found();
+            return;
         }
         Topology t = node.topology();
         if (!t.complete() && node.selfRing() != RingStatus.WAITING) {
@@ -181,6 +197,33 @@ public final class RingChanges {
             case LEFT -> {
             }
         }
+    }
+
+    /*
+     * A new node whose address is among its seeds founds the cluster with the other seeds as
+     * soon as one seed has answered, so a cluster's first start takes no streaming. Unless the
+     * cluster knows a member at this very address under another id: this node's former
+     * identity, whose data is gone (a seed started again on an empty volume). No process can
+     * hold that address but this one, so the former identity is forgotten (the survivors
+     * re-replicate its slots) and this node joins like any other, streaming its share. The
+     * decision is kept: announcing WAITING again moves the ring version past 0.
+     */
+    private void found() {
+        if (!node.metASeed()) {
+            return;
+        }
+        List<String> former = node.formerIdentities();
+        if (former.isEmpty()) {
+            notice.accept("Founding the cluster with the other seeds");
+            node.announce(RingStatus.NORMAL);
+            return;
+        }
+        for (String id : former) {
+            warning.accept("Node " + id + " had this node's address: it is this node's former identity, whose data"
+                + " is lost; forgetting it, and joining as a new node");
+            node.forgetFormer(id);
+        }
+        node.announce(RingStatus.WAITING);
     }
 
     private String lastWaiting;
