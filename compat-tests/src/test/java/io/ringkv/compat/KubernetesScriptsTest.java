@@ -108,19 +108,27 @@ class KubernetesScriptsTest {
             env.put("RINGKV_PORT", Integer.toString(port));
             env.put("RINGKV_CLUSTER_PORT", Integer.toString(clusterPort));
             env.put("RINGKV_DIR", dir.toAbsolutePath().toString());
-            // This branch's server has no metrics-port option yet: empty leaves it out.
-            env.put("RINGKV_METRICS_PORT", "");
+            int metricsPort = RingkvProcess.freePort();
+            env.put("RINGKV_METRICS_PORT", Integer.toString(metricsPort));
             env.put("RINGKV_OPTIONS", "--gossip-interval 200");
             env.put("RINGKV_SERVER", REPO.resolve("bin/ringkv-server").toString());
             env.put("JAVA_OPTS", "-Xmx256m");
             Process pod = builder.start();
             try {
                 Map<String, String> local = Map.of("RINGKV_PORT", Integer.toString(port));
-                // Ready once it took its slots; normal once every member has seen it joined.
+                // Ready once it took its slots; normal once every member has seen it joined. The
+                // readiness probe (GET /ready on the metrics port) says 503 until the streaming is
+                // done, whatever moment it is asked: never 200 while the node is not in the ring.
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
                     assertTrue(pod.isAlive(), () -> "ringkv-pod-start exited:\n" + RingkvProcess.readLog(log));
-                    return script("ringkv-ready", local, Duration.ofSeconds(10)).exitCode() == 0;
+                    int probe = httpStatus(metricsPort, "/ready");
+                    String status = info(port, "cluster_ring_status");
+                    if (probe == 200) {
+                        assertTrue("joined".equals(status) || "normal".equals(status), "ready while " + status);
+                    }
+                    return probe == 200 && script("ringkv-ready", local, Duration.ofSeconds(10)).exitCode() == 0;
                 });
+                assertEquals(200, httpStatus(metricsPort, "/live"));
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> "normal".equals(info(port, "cluster_ring_status")));
                 ExternalCommand.Result ready = script("ringkv-ready", local, Duration.ofSeconds(10));
@@ -595,5 +603,21 @@ class KubernetesScriptsTest {
         }
         assertTrue(o instanceof Map, String.join(".", path) + " is a mapping");
         return (Map<String, Object>) o;
+    }
+
+    /** The status of GET path on the metrics port, or -1 while nothing answers there. */
+    private static int httpStatus(int port, String path) {
+        try {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2)).build();
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build();
+            return client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 }

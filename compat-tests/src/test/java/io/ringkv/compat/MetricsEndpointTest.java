@@ -192,12 +192,14 @@ class MetricsEndpointTest {
                 "--metrics-port", Integer.toString(metricsPorts[i])));
         }
 
-        // The first node alone has met no seed but itself: it serves, is not ready, and says why.
+        // The first node alone has met no seed but itself: it serves, is not ready, and says why
+        // (a founder is in the ring only once it has met another seed: docs/elasticity.md).
         servers.getFirst().start();
         assertEquals(200, get(metricsPorts[0], "/live").statusCode());
         HttpResponse<String> notReady = get(metricsPorts[0], "/ready");
         assertEquals(503, notReady.statusCode());
-        assertEquals("not ready: waiting for cluster topology complete (every seed met)\n", notReady.body());
+        assertEquals("not ready: waiting for cluster topology complete (every seed met), in the ring for reads"
+            + " (joined or normal)\n", notReady.body());
         assertEquals(0, value(scrape(metricsPorts[0]), "ringkv_cluster_state"));
 
         for (int i = 1; i < n; i++) {
