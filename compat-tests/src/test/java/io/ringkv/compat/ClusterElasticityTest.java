@@ -340,15 +340,6 @@ class ClusterElasticityTest {
     }
 
     private static String infoField(LocalCluster cluster, int i, String field) {
-        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(i), 10_000)) {
-            for (String line : jedis.info("cluster").split("\r\n")) {
-                if (line.startsWith(field + ":")) {
-                    return line.substring(field.length() + 1);
-                }
-            }
-            return "";
-        } catch (RuntimeException e) {
-            return "";
-        }
+        return LocalCluster.clusterInfo(cluster.port(i), field);
     }
 }

@@ -69,9 +69,13 @@ public final class LocalCluster implements AutoCloseable {
      * (e.g. its {@code --datacenter}), and waits until every one knows the whole cluster.
      */
     public static LocalCluster start(int n, IntFunction<String[]> nodeOptions, String... options) throws IOException {
-        LocalCluster cluster = new LocalCluster(n, nodeOptions, options);
+        return startFounders(new LocalCluster(n, nodeOptions, options), n);
+    }
+
+    /** Starts nodes 0..count-1 and waits until each knows the whole cluster; closes it on failure. */
+    private static LocalCluster startFounders(LocalCluster cluster, int count) throws IOException {
         try {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < count; i++) {
                 cluster.startNode(i);
             }
             cluster.awaitComplete();
@@ -88,17 +92,7 @@ public final class LocalCluster implements AutoCloseable {
      * the running cluster (docs/elasticity.md).
      */
     public static LocalCluster startWithSpares(int founders, int spares, String... options) throws IOException {
-        LocalCluster cluster = new LocalCluster(founders + spares, founders, i -> new String[0], options);
-        try {
-            for (int i = 0; i < founders; i++) {
-                cluster.startNode(i);
-            }
-            cluster.awaitComplete();
-        } catch (IOException | RuntimeException e) {
-            cluster.close();
-            throw e;
-        }
-        return cluster;
+        return startFounders(new LocalCluster(founders + spares, founders, i -> new String[0], options), founders);
     }
 
     /** Options for node {@code i} alone, used from its next start on. */
@@ -170,6 +164,23 @@ public final class LocalCluster implements AutoCloseable {
             return jedis.clusterInfo().contains("cluster_state:ok");
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * A field of INFO cluster on the node at {@code port} (cluster_ring_status, say), or "" when
+     * the node does not answer or has no such field.
+     */
+    public static String clusterInfo(int port, String field) {
+        try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000)) {
+            for (String line : jedis.info("cluster").split("\r\n")) {
+                if (line.startsWith(field + ":")) {
+                    return line.substring(field.length() + 1);
+                }
+            }
+            return "";
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 

@@ -161,22 +161,28 @@ public final class QuorumTracker {
     public State state() {
         boolean met = true;
         for (int r = 0; r < members.length; r++) {
-            int ok = 0;
-            int open = 0;
-            for (int t : members[r]) {
-                if (answers[t] == SUCCESS) {
-                    ok++;
-                } else if (answers[t] == UNANSWERED) {
-                    open++;
-                }
-            }
-            int needed = requirements.get(r).needed();
-            if (ok + open < needed) {
+            State s = state(r);
+            if (s == State.FAILED) {
                 return State.FAILED;
             }
-            met &= ok >= needed;
+            met &= s == State.SUCCEEDED;
         }
         return met ? State.SUCCEEDED : State.WAITING;
+    }
+
+    /** Requirement {@code r} alone: met, no longer possible, or still open. */
+    private State state(int r) {
+        int ok = 0;
+        int open = 0;
+        for (int t : members[r]) {
+            if (answers[t] == SUCCESS) {
+                ok++;
+            } else if (answers[t] == UNANSWERED) {
+                open++;
+            }
+        }
+        int needed = requirements.get(r).needed();
+        return ok >= needed ? State.SUCCEEDED : ok + open < needed ? State.FAILED : State.WAITING;
     }
 
     /** Targets that succeeded. */
@@ -205,19 +211,10 @@ public final class QuorumTracker {
         int chosen = -1;
         int firstUnmet = -1;
         for (int r = 0; r < members.length && chosen < 0; r++) {
-            int ok = 0;
-            int open = 0;
-            for (int t : members[r]) {
-                if (answers[t] == SUCCESS) {
-                    ok++;
-                } else if (answers[t] == UNANSWERED) {
-                    open++;
-                }
-            }
-            int needed = requirements.get(r).needed();
-            if (ok + open < needed) {
+            State s = state(r);
+            if (s == State.FAILED) {
                 chosen = r;
-            } else if (ok < needed && firstUnmet < 0) {
+            } else if (s == State.WAITING && firstUnmet < 0) {
                 firstUnmet = r;
             }
         }
