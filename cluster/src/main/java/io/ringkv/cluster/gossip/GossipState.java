@@ -161,6 +161,58 @@ public final class GossipState {
     }
 
     /**
+     * The barrier of a ring change: every other member that is not DOWN (nor left) has shown
+     * this node's current ring version in a digest it sent.
+     */
+    public boolean ringVersionEchoedByAllLive() {
+        for (Tracked t : others.values()) {
+            if (t.state.ring() == RingStatus.LEFT || t.state.status() == MemberStatus.DOWN) {
+                continue;
+            }
+            if (ringVersionSeenBy(t.state.id()) < self.ringVersion()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Some other member is joining or leaving. */
+    public boolean otherRingChange() {
+        for (Tracked t : others.values()) {
+            if (t.state.ring().changing()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Another member's ring change that goes before this node's: of two changes announced at
+     * once, the one with the smaller (ring version, id) goes first, on every node alike.
+     */
+    public Optional<MemberState> earlierRingChange() {
+        for (Tracked t : others.values()) {
+            MemberState m = t.state;
+            if (m.ring().changing() && (m.ringVersion() < self.ringVersion()
+                    || m.ringVersion() == self.ringVersion() && m.id().compareTo(selfId) < 0)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The other members announced at {@code host}:{@code port} (client address). */
+    public List<String> membersAt(String host, int port) {
+        List<String> ids = new ArrayList<>();
+        for (Tracked t : others.values()) {
+            if (t.state.node().address().host().equals(host) && t.state.node().address().port() == port) {
+                ids.add(t.state.id());
+            }
+        }
+        return ids;
+    }
+
+    /**
      * Removes {@code nodeId} for good (CLUSTER FORGET, or a member that finished leaving): it is
      * dropped from the view, ignored in later digests, and gossiped as departed, so every node
      * drops it. Returns false if it was departed already.

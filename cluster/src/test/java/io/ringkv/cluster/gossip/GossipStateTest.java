@@ -329,4 +329,24 @@ class GossipStateTest {
         assertTrue(b.member("c").isEmpty());
         assertTrue(b.digest().departed().contains("c"));
     }
+
+    @Test
+    void ofTwoRingChangesAnnouncedAtOnceTheEarlierGoesFirstOnBothSides() {
+        GossipState a = new GossipState(A, 100, CONFIG);
+        GossipState b = new GossipState(B, 100, CONFIG);
+        a.setRing(io.ringkv.cluster.membership.RingStatus.LEAVING, 1_000);
+        b.setRing(io.ringkv.cluster.membership.RingStatus.LEAVING, 1_000);
+        b.apply(a.digest(), 0);
+        a.apply(b.digest(), 0);
+        assertTrue(a.otherRingChange());
+        // Same version: the smaller id ("a") goes first.
+        assertTrue(a.earlierRingChange().isEmpty());
+        assertEquals("a", b.earlierRingChange().orElseThrow().id());
+        // a saw b echo its version, b saw a: the barrier holds for both.
+        assertTrue(a.ringVersionEchoedByAllLive());
+        a.setRing(io.ringkv.cluster.membership.RingStatus.DRAINED, 2_000);
+        assertFalse(a.ringVersionEchoedByAllLive(), "b has not seen the new version");
+        assertEquals(List.of(), a.membersAt("127.0.0.1", 7000));
+        assertEquals(List.of("b"), a.membersAt("127.0.0.1", 7001));
+    }
 }

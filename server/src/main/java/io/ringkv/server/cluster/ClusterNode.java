@@ -716,46 +716,22 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         @Override
         public boolean echoedByAll() {
             synchronized (gossip) {
-                long version = gossip.ringVersion();
-                for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
-                    if (m.id().equals(gossip.selfId()) || m.ring() == RingStatus.LEFT
-                            || gossip.status(m.id()).orElse(io.ringkv.cluster.gossip.MemberStatus.UP)
-                            == io.ringkv.cluster.gossip.MemberStatus.DOWN) {
-                        continue;
-                    }
-                    if (gossip.ringVersionSeenBy(m.id()) < version) {
-                        return false;
-                    }
-                }
-                return true;
+                return gossip.ringVersionEchoedByAllLive();
             }
         }
 
         @Override
         public java.util.Optional<String> earlierChange() {
             synchronized (gossip) {
-                long mine = gossip.ringVersion();
-                String self = gossip.selfId();
-                for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
-                    if (!m.id().equals(self) && m.ring().changing() && (m.ringVersion() < mine
-                            || m.ringVersion() == mine && m.id().compareTo(self) < 0)) {
-                        return java.util.Optional.of("node " + m.id() + " at " + m.node().address() + " is "
-                            + m.ring().label());
-                    }
-                }
-                return java.util.Optional.empty();
+                return gossip.earlierRingChange().map(m -> "node " + m.id() + " at " + m.node().address() + " is "
+                    + m.ring().label());
             }
         }
 
         @Override
         public boolean otherChangeInProgress() {
             synchronized (gossip) {
-                for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
-                    if (!m.id().equals(gossip.selfId()) && m.ring().changing()) {
-                        return true;
-                    }
-                }
-                return false;
+                return gossip.otherRingChange();
             }
         }
 
@@ -777,16 +753,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         @Override
         public List<String> formerIdentities() {
             NodeAddress mine = membership.self().address();
-            List<String> former = new ArrayList<>();
             synchronized (gossip) {
-                for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
-                    NodeAddress a = m.node().address();
-                    if (!m.id().equals(gossip.selfId()) && a.host().equals(mine.host()) && a.port() == mine.port()) {
-                        former.add(m.id());
-                    }
-                }
+                return gossip.membersAt(mine.host(), mine.port());
             }
-            return former;
         }
 
         @Override
