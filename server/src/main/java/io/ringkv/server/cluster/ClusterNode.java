@@ -42,16 +42,13 @@ import java.util.concurrent.TimeUnit;
  * keyspace exists before any client connects) and started with it (the transport shares the
  * server's event loops).
  *
- * <p>Membership is static (issue 4): the node introduces itself to every seed until each has
- * answered, and again every few seconds after that so that a seed that came back with a new
- * identity is noticed. Until every seed is known the ring is incomplete and requests fail with
- * UNAVAILABLE rather than place keys on the wrong nodes.
+ * <p>Members are met and followed by {@link MemberGossip} (seeds, gossip rounds, failure
+ * verdicts); this node's own joins, leaves and re-replication are driven by {@link RingChanges}
+ * (docs/elasticity.md). Until the topology is complete requests fail with UNAVAILABLE rather
+ * than place keys on the wrong nodes.
  */
 public final class ClusterNode implements ClusterView, AutoCloseable {
 
-    /** How often unknown seeds are asked who they are; known ones every {@link #REFRESH_MILLIS}. */
-    private static final long DISCOVERY_MILLIS = 200;
-    private static final long REFRESH_MILLIS = 5000;
     /** Anti-entropy's rate bound: slots compared and keys transferred per pass (docs/cluster.md). */
     private static final int ANTI_ENTROPY_SLOTS_PER_PASS = 4096;
     private static final int ANTI_ENTROPY_KEYS_PER_PASS = 20_000;
@@ -63,10 +60,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private final ReplicaStore replicas;
     private final Coordinator coordinator;
     private final ClusterKeyspace keyspace;
-    /** Heartbeats and failure detection (docs/gossip.md); guarded by itself. */
-    private final GossipState gossip;
     private final Clock clock;
-    private final java.util.SplittableRandom gossipRandom = new java.util.SplittableRandom();
     private ScheduledFuture<?> gossipRounds;
     private final io.ringkv.cluster.handoff.HintStore hints;
     private final io.ringkv.cluster.handoff.HintReplayer replayer;
@@ -79,7 +73,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private final io.ringkv.cluster.node.AntiEntropyDriver antiEntropy;
     private java.util.concurrent.ScheduledExecutorService antiEntropyPasses;
     private java.util.concurrent.ExecutorService antiEntropyAnswers;
-    private long lastRefresh;
+    /** Meeting the seeds, gossip rounds and failure verdicts (docs/gossip.md). */
+    private final MemberGossip members;
     /** This node's address is among its seeds (or it has none): it may found the cluster. */
     private final boolean founderCandidate;
     /** Joins, leaves and re-replication (docs/elasticity.md), on their own thread. */
@@ -162,7 +157,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         replicas.rebuildIndexes();
         long interval = config.longValue("gossip-interval");
         GossipConfig defaults = GossipConfig.defaults();
-        this.gossip = new GossipState(self, clock.millis(), selfRing, selfRingVersion, new GossipConfig(interval, defaults.fanout(),
+        GossipState gossip = new GossipState(self, clock.millis(), selfRing, selfRingVersion, new GossipConfig(interval, defaults.fanout(),
             defaults.phiThreshold(), defaults.windowSize(), defaults.minStdDeviationMillis(),
             defaults.acceptablePauseMillis(), defaults.maxSampleMillis(), defaults.confirmingSources(),
             Math.max(defaults.reportTtlMillis(), 30 * interval)));
@@ -173,6 +168,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         for (Membership.Entry peer : membership.peers()) {
             gossip.introduce(peer.node(), peer.ring(), peer.ringVersion(), clock.millis());
         }
+        this.members = new MemberGossip(gossip, membership, clock, log, () -> config.longValue("gossip-interval"),
+            this::linkedTransport, () -> scheduler, this::topologyChanged, this::deliverHints);
         // Hinted handoff (docs/cluster.md): writes a replica missed are kept here for it.
         try {
             this.hints = io.ringkv.cluster.handoff.HintStore.open(Path.of(config.get("dir")).resolve("ringkv-hints"),
@@ -230,6 +227,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             task.run();
         }
+    }
+
+    /** A member is alive again: its hints go now. */
+    private void deliverHints(String nodeId) {
+        replayer.nodeUp(nodeId);
     }
 
     /** Another node handed this one a write for a down replica (sloppy quorum): keep it. */
@@ -323,7 +325,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             Thread.ofPlatform().daemon().name("stream-answers").factory());
         InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
             serverChannel, channel, isolating(new io.ringkv.cluster.stream.StreamService(replicas,
-                antiEntropyService(new ReplicaService(replicas, this::introduced, this::gossipReceived, this::hintReceived)),
+                antiEntropyService(new ReplicaService(replicas, this::introduced, members::received, this::hintReceived)),
                 streamAnswers)));
         NodeAddress self = membership.self().address();
         try {
@@ -334,9 +336,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         transport = t;
         log.notice("Cluster bus listening on port " + self.clusterPort());
-        discovery = scheduler.scheduleWithFixedDelay(this::discover, 0, DISCOVERY_MILLIS, TimeUnit.MILLISECONDS);
+        discovery = scheduler.scheduleWithFixedDelay(members::discover, 0, MemberGossip.DISCOVERY_MILLIS,
+            TimeUnit.MILLISECONDS);
         long interval = config.longValue("gossip-interval");
-        gossipRounds = scheduler.scheduleWithFixedDelay(this::gossipRound, interval, interval, TimeUnit.MILLISECONDS);
+        gossipRounds = scheduler.scheduleWithFixedDelay(members::round, interval, interval, TimeUnit.MILLISECONDS);
         this.scheduler = scheduler;
         hintRounds = scheduler.scheduleWithFixedDelay(this::hintRound, 1000, 1000, TimeUnit.MILLISECONDS);
         progressRounds = scheduler.scheduleWithFixedDelay(this::logStreamProgress, 1000, 1000, TimeUnit.MILLISECONDS);
@@ -388,136 +391,29 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     }
 
     /**
-     * Another node introduced itself: answer with this node. It is not learned from here: a seed
-     * counts as known only once this node has reached it itself (discover), so that the ring is
-     * never complete while this node's own link to a member still fails. A node that is not a
-     * seed is logged once: it most likely has a different seed list.
+     * IDENTIFY: answer with this node. Members are learned through gossip (MemberGossip), never
+     * from an introduction.
      */
     private NodeInfo introduced(NodeInfo node) {
         return membership.self();
     }
 
-    private void discover() {
-        InternodeTransport t = linkedTransport();
-        if (t == null) {
-            return;
-        }
-        long now = System.nanoTime() / 1_000_000;
-        boolean refresh = now - lastRefresh >= REFRESH_MILLIS;
-        if (refresh) {
-            lastRefresh = now;
-        }
-        // A seed is met by gossiping with it: its answer is its whole view of the cluster.
-        byte[] hello;
-        synchronized (gossip) {
-            hello = io.ringkv.cluster.gossip.DigestCodec.encode(gossip.digest());
-        }
-        for (NodeAddress seed : membership.seeds()) {
-            if (membership.knows(seed) && !refresh) {
-                continue;
-            }
-            t.request(InetSocketAddress.createUnresolved(seed.host(), seed.clusterPort()), Messages.GOSSIP, hello, 1000, 0)
-                .whenComplete((reply, error) -> {
-                    if (error != null) {
-                        return;
-                    }
-                    io.ringkv.cluster.gossip.Digest digest = applyGossip(reply);
-                    if (digest != null && membership.seedAnswered(seed, digest.senderId())) {
-                        NodeInfo node = membership.topology().node(digest.senderId());
-                        Topology topo = membership.topology();
-                        log.notice("Met seed " + seed + " (node " + digest.senderId() + "); " + topo.nodes().size()
-                            + " node(s) in the ring" + (topo.complete() ? ", the cluster is complete" : ""));
-                        if (node != null && (!node.address().host().equals(seed.host()) || node.address().port() != seed.port())) {
-                            log.notice("Seed " + seed + " announces itself as " + node.address());
-                        }
-                    }
-                });
-        }
+    /** True when failure detection has marked {@code nodeId} down. */
+    public boolean isDown(String nodeId) {
+        return members.isDown(nodeId);
     }
 
-    // ---- gossip and failure detection --------------------------------------------------------
-
-    /**
-     * One round: this node's heartbeat advances and its view goes to a few random members
-     * (push); each answers with its own view (pull). Verdicts (UP, SUSPECT, DOWN) are each node's
-     * own; a node is marked down only when another node suspects it too (docs/gossip.md). The
-     * ring stays the static seed list: gossip decides only whom the coordinator asks.
-     */
-    private void gossipRound() {
-        InternodeTransport t = linkedTransport();
-        if (t == null) {
-            return;
-        }
-        try {
-            byte[] digest;
-            List<NodeInfo> peers;
-            synchronized (gossip) {
-                logChanges(gossip.tick(clock.millis()));
-                syncMembership();
-                digest = io.ringkv.cluster.gossip.DigestCodec.encode(gossip.digest());
-                peers = gossip.peersToGossipTo(gossipRandom);
-            }
-            long timeout = Math.max(100, config.longValue("gossip-interval"));
-            for (NodeInfo peer : peers) {
-                t.request(InetSocketAddress.createUnresolved(peer.address().host(), peer.address().clusterPort()), Messages.GOSSIP,
-                    digest, timeout, 0).whenComplete((reply, error) -> {
-                        if (error == null) {
-                            applyGossip(reply);
-                        }
-                    });
-            }
-        } catch (RuntimeException e) {
-            log.warning("gossip round failed: " + e);
-        }
+    @Override
+    public String failFlag(String nodeId) {
+        return members.failFlag(nodeId);
     }
 
-    /** A peer's digest arrived: merge it and answer with this node's view. */
-    private byte[] gossipReceived(byte[] digest) {
-        applyGossip(digest);
-        synchronized (gossip) {
-            return io.ringkv.cluster.gossip.DigestCodec.encode(gossip.digest());
-        }
+    /** Members as failure detection sees them: UP, SUSPECT or DOWN counts (INFO). */
+    public java.util.Map<io.ringkv.cluster.gossip.MemberStatus, Integer> memberStatusCounts() {
+        return members.statusCounts();
     }
 
-    /** Merges a digest into the gossip state and the membership; returns it, or null if malformed. */
-    private io.ringkv.cluster.gossip.Digest applyGossip(byte[] bytes) {
-        io.ringkv.cluster.gossip.Digest digest;
-        try {
-            digest = io.ringkv.cluster.gossip.DigestCodec.decode(bytes);
-        } catch (IllegalArgumentException e) {
-            log.warning("Ignoring a malformed gossip digest: " + e.getMessage());
-            return null;
-        }
-        synchronized (gossip) {
-            logChanges(gossip.apply(digest, clock.millis()));
-            syncMembership();
-        }
-        return digest;
-    }
-
-    /*
-     * Hands gossip's view to the membership, under the gossip lock: a digest this node sends
-     * after that shows a member's ring status only once this node's own topology applies it,
-     * which is what the barrier of a ring change relies on (RingChanges).
-     */
-    private void syncMembership() {
-        List<Membership.Entry> entries = new ArrayList<>();
-        for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
-            entries.add(new Membership.Entry(m.node(), m.ring(), m.ringVersion()));
-        }
-        Topology before = membership.topology();
-        if (membership.update(entries, gossip.departed())) {
-            Topology after = membership.topology();
-            // Logging, saving and planning happen off the gossip lock (the request path takes it).
-            ScheduledExecutorService s = scheduler;
-            if (s != null) {
-                s.execute(() -> topologyChanged(before, after));
-            } else {
-                topologyChanged(before, after);
-            }
-        }
-    }
-
+    /** Logs what changed in the ring, saves the nodes file, and re-replicates forgotten members' slots. */
     private void topologyChanged(Topology before, Topology after) {
         for (NodeInfo n : after.nodes()) {
             RingStatus was = before.status(n.id());
@@ -545,63 +441,6 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             ringChanges.reReplicate(mine);
         }
         saveMembers();
-    }
-
-    private void logChanges(List<io.ringkv.cluster.gossip.StatusChange> changes) {
-        for (io.ringkv.cluster.gossip.StatusChange c : changes) {
-            if (c.previous() == null) {
-                continue;
-            }
-            NodeInfo node = membership.topology().node(c.nodeId());
-            String who = c.nodeId() + (node == null ? "" : " at " + node.address());
-            switch (c.current()) {
-                case DOWN -> log.warning("Marking node " + who + " as failing (confirmed by another node)");
-                case SUSPECT -> log.notice("Node " + who + " is suspected of failing");
-                case UP -> {
-                    log.notice("Node " + who + " is " + (c.previous() == io.ringkv.cluster.gossip.MemberStatus.DOWN
-                        ? "reachable again: clearing its fail state" : "no longer suspected"));
-                    // Its hints go now, off the gossip lock held here.
-                    ScheduledExecutorService s = scheduler;
-                    if (s != null) {
-                        String id = c.nodeId();
-                        s.execute(() -> replayer.nodeUp(id));
-                    }
-                }
-                default -> log.notice("Node " + who + " is " + c.current());
-            }
-        }
-    }
-
-    /** True when failure detection has marked {@code nodeId} down. */
-    public boolean isDown(String nodeId) {
-        synchronized (gossip) {
-            return gossip.status(nodeId).map(s -> s == io.ringkv.cluster.gossip.MemberStatus.DOWN).orElse(false);
-        }
-    }
-
-    @Override
-    public String failFlag(String nodeId) {
-        synchronized (gossip) {
-            return switch (gossip.status(nodeId).orElse(io.ringkv.cluster.gossip.MemberStatus.UP)) {
-                case SUSPECT -> "fail?";
-                case DOWN -> "fail";
-                default -> "";
-            };
-        }
-    }
-
-    /** Members as failure detection sees them: UP, SUSPECT or DOWN counts (INFO). */
-    public java.util.Map<io.ringkv.cluster.gossip.MemberStatus, Integer> memberStatusCounts() {
-        java.util.Map<io.ringkv.cluster.gossip.MemberStatus, Integer> counts =
-            new java.util.EnumMap<>(io.ringkv.cluster.gossip.MemberStatus.class);
-        synchronized (gossip) {
-            for (io.ringkv.cluster.gossip.MemberState m : gossip.members()) {
-                if (!m.id().equals(gossip.selfId())) {
-                    counts.merge(gossip.status(m.id()).orElse(m.status()), 1, Integer::sum);
-                }
-            }
-        }
-        return counts;
     }
 
     private synchronized void saveMembers() {
@@ -668,16 +507,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (nodeId.equals(membership.self().id())) {
             return "I tried hard but I can't forget myself...";
         }
-        synchronized (gossip) {
-            if (gossip.member(nodeId).isEmpty()) {
-                return "Unknown node " + nodeId;
-            }
-            if (gossip.status(nodeId).orElse(io.ringkv.cluster.gossip.MemberStatus.UP)
-                    != io.ringkv.cluster.gossip.MemberStatus.DOWN) {
-                return "Node " + nodeId + " is not marked as failing: a live node leaves with CLUSTER LEAVE";
-            }
-            gossip.depart(nodeId);
-            syncMembership();
+        String error = members.forget(nodeId);
+        if (error != null) {
+            return error;
         }
         log.warning("Forgetting node " + nodeId + " (CLUSTER FORGET): its slots are re-replicated from the survivors");
         return null;
@@ -707,32 +539,23 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
 
         @Override
         public void announce(RingStatus status) {
-            synchronized (gossip) {
-                gossip.setRing(status, clock.millis());
-                syncMembership();
-            }
+            members.change(g -> g.setRing(status, clock.millis()));
         }
 
         @Override
         public boolean echoedByAll() {
-            synchronized (gossip) {
-                return gossip.ringVersionEchoedByAllLive();
-            }
+            return members.locked(GossipState::ringVersionEchoedByAllLive);
         }
 
         @Override
         public java.util.Optional<String> earlierChange() {
-            synchronized (gossip) {
-                return gossip.earlierRingChange().map(m -> "node " + m.id() + " at " + m.node().address() + " is "
-                    + m.ring().label());
-            }
+            return members.locked(g -> g.earlierRingChange().map(m -> "node " + m.id() + " at " + m.node().address()
+                + " is " + m.ring().label()));
         }
 
         @Override
         public boolean otherChangeInProgress() {
-            synchronized (gossip) {
-                return gossip.otherRingChange();
-            }
+            return members.locked(GossipState::otherRingChange);
         }
 
         @Override
@@ -753,24 +576,17 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         @Override
         public List<String> formerIdentities() {
             NodeAddress mine = membership.self().address();
-            synchronized (gossip) {
-                return gossip.membersAt(mine.host(), mine.port());
-            }
+            return members.locked(g -> g.membersAt(mine.host(), mine.port()));
         }
 
         @Override
         public void forgetFormer(String nodeId) {
-            synchronized (gossip) {
-                gossip.depart(nodeId);
-                syncMembership();
-            }
+            members.change(g -> g.depart(nodeId));
         }
 
         @Override
         public void departSelf() {
-            synchronized (gossip) {
-                gossip.depart(gossip.selfId());
-            }
+            members.locked(g -> g.depart(g.selfId()));
         }
     }
 
