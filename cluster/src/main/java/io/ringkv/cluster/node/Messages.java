@@ -1,11 +1,8 @@
 package io.ringkv.cluster.node;
 
 import io.ringkv.cluster.codec.ByteWriting;
-import io.ringkv.cluster.membership.NodeAddress;
-import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.replica.VersionCodec;
-import io.ringkv.cluster.ring.Member;
 import io.ringkv.cluster.version.Siblings;
 import io.ringkv.cluster.version.VectorClock;
 import io.ringkv.storage.Record;
@@ -20,7 +17,6 @@ import java.nio.charset.StandardCharsets;
  * {@link VersionCodec}'s encoding.
  *
  * <pre>
- *   IDENTIFY  request and reply: a node    (who I am; the reply is who you reached)
  *   READ      u16 slot, bytes key           -> siblings
  *   WRITE     u16 slot, bytes key, u8 blind, bytes context, value -> siblings after the write
  *   MERGE     u16 slot, bytes key, siblings -> nothing, once stored
@@ -30,7 +26,6 @@ import java.nio.charset.StandardCharsets;
  *   HINT      bytes target id, u16 slot, bytes key, siblings -> nothing, once stored as a hint
  *   STREAM_READ, STREAM_WRITE: slot streaming for ring changes (stream.StreamMessages)
  *
- *   node:  bytes id, bytes host, u16 port, u16 cluster port, u16 weight, bytes rack, bytes datacenter
  *   value: u8 flags (bit 0 tombstone, bit 1 expiry), [u64 expiry millis], [bytes value]
  * </pre>
  *
@@ -38,7 +33,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Messages {
 
-    public static final int IDENTIFY = 1;
+    // 1 was IDENTIFY (issue 4's seed introductions); seeds are met by GOSSIP now, and the
+    // number is not reused.
     public static final int READ = 2;
     public static final int WRITE = 3;
     public static final int MERGE = 4;
@@ -162,33 +158,6 @@ public final class Messages {
             throw new IllegalArgumentException("write: trailing bytes");
         }
         return new WriteBody(blind, context, new StoredValue(value, expireAt));
-    }
-
-    public static byte[] node(NodeInfo node) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        writeBytes(out, node.id().getBytes(StandardCharsets.UTF_8));
-        writeBytes(out, node.address().host().getBytes(StandardCharsets.UTF_8));
-        ByteWriting.u16(out, node.address().port());
-        ByteWriting.u16(out, node.address().clusterPort());
-        ByteWriting.u16(out, node.member().weight());
-        writeBytes(out, node.member().rack().getBytes(StandardCharsets.UTF_8));
-        writeBytes(out, node.member().datacenter().getBytes(StandardCharsets.UTF_8));
-        return out.toByteArray();
-    }
-
-    public static NodeInfo node(byte[] payload) {
-        ByteBuffer in = ByteBuffer.wrap(payload);
-        String id = new String(readBytes(in), StandardCharsets.UTF_8);
-        String host = new String(readBytes(in), StandardCharsets.UTF_8);
-        if (in.remaining() < 6) {
-            throw new IllegalArgumentException("node: truncated");
-        }
-        int port = in.getShort() & 0xFFFF;
-        int cport = in.getShort() & 0xFFFF;
-        int weight = in.getShort() & 0xFFFF;
-        String rack = new String(readBytes(in), StandardCharsets.UTF_8);
-        String dc = new String(readBytes(in), StandardCharsets.UTF_8);
-        return new NodeInfo(new Member(id, weight, rack, dc), new NodeAddress(host, port, cport));
     }
 
     private static void writeKey(ByteArrayOutputStream out, int slot, byte[] key) {

@@ -1,6 +1,5 @@
 package io.ringkv.cluster.node;
 
-import io.ringkv.cluster.membership.NodeInfo;
 import io.ringkv.cluster.replica.ReplicaStore;
 import io.ringkv.cluster.replica.StoredValue;
 import io.ringkv.cluster.replica.TooManySiblingsException;
@@ -8,7 +7,6 @@ import io.ringkv.cluster.replica.VersionCodec;
 import io.ringkv.cluster.transport.RequestHandler;
 import io.ringkv.cluster.transport.Responder;
 import io.ringkv.cluster.version.Siblings;
-import java.util.function.Function;
 
 /**
  * The serving half of {@link Messages}: answers other nodes' requests from this node's replicas.
@@ -20,33 +18,27 @@ public final class ReplicaService implements RequestHandler {
     private static final byte[] EMPTY = new byte[0];
 
     private final ReplicaStore replicas;
-    /** Learns the node that introduced itself and answers with this node. */
-    private final Function<NodeInfo, NodeInfo> identify;
-
     /** Takes a peer's gossip digest, answers with this node's. */
     private final java.util.function.UnaryOperator<byte[]> gossip;
     private final java.util.function.Consumer<Messages.HintRequest> hints;
 
-    public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify) {
-        this(replicas, identify, digest -> {
+    public ReplicaService(ReplicaStore replicas) {
+        this(replicas, digest -> {
             throw new IllegalArgumentException("this node does not gossip");
         });
     }
 
-    public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify,
-                          java.util.function.UnaryOperator<byte[]> gossip) {
-        this(replicas, identify, gossip, hint -> {
+    public ReplicaService(ReplicaStore replicas, java.util.function.UnaryOperator<byte[]> gossip) {
+        this(replicas, gossip, hint -> {
             throw new IllegalArgumentException("this node keeps no hints");
         });
     }
 
     /** @param hints stores a HINT another node handed this one (sloppy quorum) */
-    public ReplicaService(ReplicaStore replicas, Function<NodeInfo, NodeInfo> identify,
-                          java.util.function.UnaryOperator<byte[]> gossip,
+    public ReplicaService(ReplicaStore replicas, java.util.function.UnaryOperator<byte[]> gossip,
                           java.util.function.Consumer<Messages.HintRequest> hints) {
         this.hints = hints;
         this.replicas = replicas;
-        this.identify = identify;
         this.gossip = gossip;
     }
 
@@ -106,7 +98,6 @@ public final class ReplicaService implements RequestHandler {
                     hints.accept(Messages.hintRequest(payload));
                     responder.reply(EMPTY);
                 }
-                case Messages.IDENTIFY -> responder.reply(Messages.node(identify.apply(Messages.node(payload))));
                 default -> responder.fail("unknown request type " + type);
             }
         } catch (IllegalArgumentException e) {

@@ -48,7 +48,7 @@ class AntiEntropyDriverTest {
         for (NodeInfo n : nodes) {
             ReplicaStore store = new ReplicaStore(new MemoryEngine(), n.id(), clock, () -> 32, () -> 8, w -> { });
             stores.put(n.id(), store);
-            ReplicaService replicaService = new ReplicaService(store, x -> n);
+            ReplicaService replicaService = new ReplicaService(store);
             services.put(n.id(), new AntiEntropyService(store, replicaService, Runnable::run, clock));
         }
     }

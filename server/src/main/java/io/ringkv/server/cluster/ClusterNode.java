@@ -325,7 +325,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             Thread.ofPlatform().daemon().name("stream-answers").factory());
         InternodeTransport t = new InternodeTransport(TransportConfig.defaults(config.get("cluster-secret")), group,
             serverChannel, channel, isolating(new io.ringkv.cluster.stream.StreamService(replicas,
-                antiEntropyService(new ReplicaService(replicas, this::introduced, members::received, this::hintReceived)),
+                antiEntropyService(new ReplicaService(replicas, members::received, this::hintReceived)),
                 streamAnswers)));
         NodeAddress self = membership.self().address();
         try {
@@ -388,14 +388,6 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         } catch (Exception e) {
             log.verbose("Anti-entropy pass abandoned: " + e);
         }
-    }
-
-    /**
-     * IDENTIFY: answer with this node. Members are learned through gossip (MemberGossip), never
-     * from an introduction.
-     */
-    private NodeInfo introduced(NodeInfo node) {
-        return membership.self();
     }
 
     /** True when failure detection has marked {@code nodeId} down. */
