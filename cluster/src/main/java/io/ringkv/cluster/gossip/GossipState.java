@@ -201,11 +201,11 @@ public final class GossipState {
         return Optional.empty();
     }
 
-    /** The other members announced at {@code host}:{@code port} (client address). */
-    public List<String> membersAt(String host, int port) {
+    /** The other members announced at {@code address}'s client address. */
+    public List<String> membersAt(io.ringkv.cluster.membership.NodeAddress address) {
         List<String> ids = new ArrayList<>();
         for (Tracked t : others.values()) {
-            if (t.state.node().address().host().equals(host) && t.state.node().address().port() == port) {
+            if (t.state.node().address().sameClientAddress(address)) {
                 ids.add(t.state.id());
             }
         }

@@ -69,7 +69,7 @@ public final class Membership {
         this.self = self;
         List<NodeAddress> others = new ArrayList<>();
         for (NodeAddress seed : seeds) {
-            if (!sameClientAddress(seed, self.address()) && others.stream().noneMatch(s -> sameClientAddress(s, seed))) {
+            if (!seed.sameClientAddress(self.address()) && others.stream().noneMatch(s -> s.sameClientAddress(seed))) {
                 others.add(seed);
             }
         }
@@ -85,7 +85,7 @@ public final class Membership {
                 peers.put(e.node().id(), e);
                 // A member remembered at a seed's address answered there before the restart.
                 for (NodeAddress seed : this.seeds) {
-                    if (sameClientAddress(seed, e.node().address())) {
+                    if (seed.sameClientAddress(e.node().address())) {
                         answered.put(key(seed), e.node().id());
                     }
                 }
@@ -106,11 +106,7 @@ public final class Membership {
      * no seeds at all (a cluster of one, which others may join later).
      */
     public static boolean isFounder(NodeAddress self, List<NodeAddress> seeds) {
-        return seeds.isEmpty() || seeds.stream().anyMatch(s -> sameClientAddress(s, self));
-    }
-
-    private static boolean sameClientAddress(NodeAddress a, NodeAddress b) {
-        return a.host().equals(b.host()) && a.port() == b.port();
+        return seeds.isEmpty() || seeds.stream().anyMatch(s -> s.sameClientAddress(self));
     }
 
     private static String key(NodeAddress a) {
@@ -160,7 +156,7 @@ public final class Membership {
     public synchronized boolean seedAnswered(NodeAddress seed, String answeredId) {
         NodeAddress configured = null;
         for (NodeAddress s : seeds) {
-            if (sameClientAddress(s, seed)) {
+            if (s.sameClientAddress(seed)) {
                 configured = s;
             }
         }
@@ -206,6 +202,19 @@ public final class Membership {
         return changed;
     }
 
+    /**
+     * A new node whose address is among its seeds (or that has none) and that has not decided
+     * yet whether to found the cluster or join it: waiting at ring version 0 (RingChanges).
+     */
+    public synchronized boolean founderCandidate() {
+        return selfRing == RingStatus.WAITING && selfRingVersion == 0 && isFounder(self.address(), configuredSeeds);
+    }
+
+    /** True when no seed but this node's own address is configured: a cluster of one. */
+    public static boolean alone(NodeAddress self, List<NodeAddress> seeds) {
+        return seeds.stream().allMatch(s -> s.sameClientAddress(self));
+    }
+
     public synchronized boolean isDeparted(String nodeId) {
         return departed.contains(nodeId);
     }
@@ -230,7 +239,7 @@ public final class Membership {
         } else if (everComplete) {
             // Once complete, always: a joiner that turned NORMAL needs no more seeds than before.
             complete = true;
-        } else if (selfRing == RingStatus.WAITING && selfRingVersion == 0 && isFounder(self.address(), configuredSeeds)) {
+        } else if (founderCandidate()) {
             // A founder candidate that has not decided yet: it serves nothing until it is in
             // the ring with every other seed answered (below), so that nothing is acknowledged
             // by a ring that lacks the founders.

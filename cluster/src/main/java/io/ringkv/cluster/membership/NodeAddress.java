@@ -49,6 +49,11 @@ public record NodeAddress(String host, int port, int clusterPort) {
         }
     }
 
+    /** Same host (as written) and client port: the same node, whatever its cluster port. */
+    public boolean sameClientAddress(NodeAddress other) {
+        return host.equals(other.host) && port == other.port;
+    }
+
     /** "host:port@cport", as CLUSTER NODES writes an address. */
     @Override
     public String toString() {

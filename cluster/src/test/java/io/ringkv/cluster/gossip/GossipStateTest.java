@@ -346,7 +346,7 @@ class GossipStateTest {
         assertTrue(a.ringVersionEchoedByAllLive());
         a.setRing(io.ringkv.cluster.membership.RingStatus.DRAINED, 2_000);
         assertFalse(a.ringVersionEchoedByAllLive(), "b has not seen the new version");
-        assertEquals(List.of(), a.membersAt("127.0.0.1", 7000));
-        assertEquals(List.of("b"), a.membersAt("127.0.0.1", 7001));
+        assertEquals(List.of(), a.membersAt(A.address()));
+        assertEquals(List.of("b"), a.membersAt(B.address()));
     }
 }

@@ -75,8 +75,6 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private java.util.concurrent.ExecutorService antiEntropyAnswers;
     /** Meeting the seeds, gossip rounds and failure verdicts (docs/gossip.md). */
     private final MemberGossip members;
-    /** This node's address is among its seeds (or it has none): it may found the cluster. */
-    private final boolean founderCandidate;
     /** Joins, leaves and re-replication (docs/elasticity.md), on their own thread. */
     private final RingChanges ringChanges;
     private java.util.concurrent.ScheduledExecutorService ringChangeThread;
@@ -128,11 +126,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         // with the other seeds, unless the cluster already knows a member at its address, its
         // own former identity, whose data was lost: then it joins (RingChanges). A node that left
         // starts again as a joiner (version 1), never a founder (docs/elasticity.md).
-        boolean alone = seeds.stream().allMatch(s -> s.host().equals(self.address().host()) && s.port() == self.address().port());
+        boolean alone = Membership.alone(self.address(), seeds);
         // With no other seed there is nothing to wait for: a cluster of one, founded at once.
         RingStatus selfRing = saved != null ? saved.selfRing() : alone && !leftBefore ? RingStatus.NORMAL : RingStatus.WAITING;
         long selfRingVersion = saved != null ? saved.selfRingVersion() : leftBefore ? 1 : 0;
-        this.founderCandidate = Membership.isFounder(self.address(), seeds);
         this.membership = new Membership(self, seeds, config.intValue("vnodes"), factor,
             selfRing, selfRingVersion, saved == null ? List.of() : saved.entries(),
             saved == null ? List.of() : saved.departed());
@@ -557,7 +554,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
 
         @Override
         public boolean founding() {
-            return founderCandidate && membership.selfRing() == RingStatus.WAITING && membership.selfRingVersion() == 0;
+            return membership.founderCandidate();
         }
 
         @Override
@@ -568,7 +565,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         @Override
         public List<String> formerIdentities() {
             NodeAddress mine = membership.self().address();
-            return members.locked(g -> g.membersAt(mine.host(), mine.port()));
+            return members.locked(g -> g.membersAt(mine));
         }
 
         @Override

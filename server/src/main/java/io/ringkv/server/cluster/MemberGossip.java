@@ -135,7 +135,7 @@ final class MemberGossip {
                         NodeInfo node = topo.node(digest.senderId());
                         log.notice("Met seed " + seed + " (node " + digest.senderId() + "); " + topo.nodes().size()
                             + " node(s) in the ring" + (topo.complete() ? ", the cluster is complete" : ""));
-                        if (node != null && (!node.address().host().equals(seed.host()) || node.address().port() != seed.port())) {
+                        if (node != null && !node.address().sameClientAddress(seed)) {
                             log.notice("Seed " + seed + " announces itself as " + node.address());
                         }
                     }
