@@ -213,11 +213,12 @@ public final class Coordinator {
         // Sloppy reads ask a healthy fallback in place of each owner marked down; its answer
         // counts as that owner's.
         List<NodeInfo> replicas = !waitForAll && sloppy.getAsBoolean() ? standIns(t, slot, owners) : owners;
-        List<Requirement> requirements = consistency.requirements(owners, t.self().member().datacenter());
+        String localDc = t.self().member().datacenter();
+        List<Requirement> requirements = consistency.requirements(owners, localDc);
         Read read = new Read(key, slot, replicas, owners, requirements, waitForAll);
         read.deadline = clock.millis() + timeoutMillis;
         read.timeoutMillis = timeoutMillis;
-        boolean[] first = waitForAll || speculation == null ? null : firstRound(replicas, owners, requirements);
+        boolean[] first = waitForAll || speculation == null ? null : firstRound(replicas, owners, requirements, localDc);
         boolean spares = false;
         for (int i = 0; first != null && i < first.length; i++) {
             spares |= !first[i];
@@ -249,19 +250,22 @@ public final class Coordinator {
      * answer, this node first, then the replicas not marked down (its own datacenter's first),
      * then the others. {@code true} marks one to ask.
      */
-    private boolean[] firstRound(List<NodeInfo> replicas, List<NodeInfo> owners, List<Requirement> requirements) {
+    private boolean[] firstRound(List<NodeInfo> replicas, List<NodeInfo> owners, List<Requirement> requirements,
+                                 String dc) {
         int n = replicas.size();
         boolean[] chosen = new boolean[n];
         int[] counted = new int[requirements.size()];
-        String dc = topology.get().self().member().datacenter();
+        // Each replica's rank once (the down check takes the gossip lock): 0 this node, 1 its
+        // datacenter, 2 another, 3 marked down. Then one pass per rank, best first.
+        int[] rank = new int[n];
+        for (int i = 0; i < n; i++) {
+            NodeInfo node = replicas.get(i);
+            boolean self = node.id().equals(local.nodeId());
+            rank[i] = self ? 0 : down.test(node.id()) ? 3 : node.member().datacenter().equals(dc) ? 1 : 2;
+        }
         for (int pass = 0; pass < 4; pass++) {
             for (int i = 0; i < n; i++) {
-                NodeInfo node = replicas.get(i);
-                boolean self = node.id().equals(local.nodeId());
-                boolean isDown = !self && down.test(node.id());
-                boolean sameDc = node.member().datacenter().equals(dc);
-                int rank = self ? 0 : isDown ? 3 : sameDc ? 1 : 2;
-                if (rank != pass || chosen[i]) {
+                if (rank[i] != pass) {
                     continue;
                 }
                 String owner = owners.get(i).id();
@@ -515,8 +519,9 @@ public final class Coordinator {
             List<NodeInfo> before = t.oldReplicas(slot);
             List<NodeInfo> after = t.newReplicas(slot);
             replicas = new ArrayList<>(before);
+            List<String> beforeIds = ids(before);
             for (NodeInfo n : after) {
-                if (!ids(before).contains(n.id())) {
+                if (!beforeIds.contains(n.id())) {
                     replicas.add(n);
                 }
             }
