@@ -249,11 +249,15 @@ public final class StreamCopier {
         return keysDone.get();
     }
 
+    /** Slots (transfers) of the current plan not done yet. */
+    public long slotsLeft() {
+        return slotsTotal.get() - slotsDone.get();
+    }
+
     /** Estimated: bytes per slot so far times the slots left. */
     public long bytesLeft() {
         long done = slotsDone.get();
-        long left = slotsTotal.get() - done;
-        return done == 0 ? 0 : bytesDone.get() / done * left;
+        return done == 0 ? 0 : bytesDone.get() / done * slotsLeft();
     }
 
     /** Bytes and keys streamed by this copier since it was made, across every plan it ran. */

@@ -271,7 +271,7 @@ public final class ServerInfo {
                 .field("cluster_ring_changing", topology.changing() ? 1 : 0)
                 .field("cluster_stream_in_progress", changes.streaming() ? 1 : 0)
                 .field("cluster_stream_slots_done", copier.slotsDone())
-                .field("cluster_stream_slots_left", copier.slotsTotal() - copier.slotsDone())
+                .field("cluster_stream_slots_left", copier.slotsLeft())
                 .field("cluster_stream_bytes_done", copier.bytesDone())
                 .field("cluster_stream_bytes_left", copier.bytesLeft())
                 .field("cluster_stream_keys_total", copier.keysStreamed())

@@ -44,7 +44,7 @@ public final class ClusterMetrics implements MetricsSource {
             .gauge("ringkv_cluster_stream_slots_done", "Slots streamed by this node's current or last ring change.",
                 copier.slotsDone())
             .gauge("ringkv_cluster_stream_slots_left", "Slots left to stream in this node's current ring change.",
-                copier.slotsTotal() - copier.slotsDone())
+                copier.slotsLeft())
             .gauge("ringkv_cluster_stream_bytes_done", "Bytes streamed by this node's current or last ring change.",
                 copier.bytesDone())
             .gauge("ringkv_cluster_stream_bytes_left", "Estimated bytes left to stream in this node's current ring change.",
