@@ -32,6 +32,7 @@ public final class StreamCopier {
         CompletableFuture<byte[]> request(NodeInfo node, int type, byte[] payload, long timeoutMillis);
     }
 
+    /** {@code failed}: transfers (slot to a target) not done; {@code failures}: why, a line per batch. */
     public record Result(int transfers, int failed, long keys, long bytes, List<String> failures) {
         public boolean ok() {
             return failed == 0;
@@ -71,16 +72,18 @@ public final class StreamCopier {
         keysDone.set(0);
         ConcurrentLinkedQueue<Unit> queue = new ConcurrentLinkedQueue<>(units(transfers));
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicLong failedSlots = new AtomicLong();
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < parallelism; i++) {
             workers.add(Thread.ofVirtual().name("stream-" + i).start(() -> {
                 Unit u;
                 while ((u = queue.poll()) != null) {
                     if (cancelled.getAsBoolean()) {
+                        failedSlots.addAndGet(u.slots.size());
                         failures.add(u.slots.size() + " slot(s) to " + u.target.address() + ": cancelled");
                         continue;
                     }
-                    copyWithRetries(u, failures);
+                    copyWithRetries(u, failures, failedSlots);
                 }
             }));
         }
@@ -95,7 +98,7 @@ public final class StreamCopier {
             throw e;
         }
         List<String> f = new ArrayList<>(failures);
-        return new Result(transfers.size(), f.size(), keysDone.get(), bytesDone.get(), f);
+        return new Result(transfers.size(), (int) failedSlots.get(), keysDone.get(), bytesDone.get(), f);
     }
 
     /**
@@ -143,13 +146,14 @@ public final class StreamCopier {
         return units;
     }
 
-    private void copyWithRetries(Unit u, ConcurrentLinkedQueue<String> failures) {
+    private void copyWithRetries(Unit u, ConcurrentLinkedQueue<String> failures, AtomicLong failedSlots) {
         java.util.Set<Integer> left = new java.util.LinkedHashSet<>(u.slots);
         String failure = null;
         for (int attempt = 0; attempt < ATTEMPTS && !left.isEmpty(); attempt++) {
             failure = copy(u, left);
         }
         if (!left.isEmpty()) {
+            failedSlots.addAndGet(left.size());
             failures.add(left.size() + " slot(s) to " + u.target.address() + ": " + failure);
             if (u.countsDone) {
                 slotsDone.addAndGet(left.size());
